@@ -1,0 +1,140 @@
+// The append-only event log: the interface every store implements (RocksDB, in-memory).
+// Layer: eventstore. It knows envelopes, streams and positions, nothing of ratings.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "rating/v1/envelope.pb.h"
+
+namespace rating::eventstore {
+
+// Expected-version forms for Append. A value >= 0 is the exact current head version of the
+// stream (0: the stream has no events). Any other negative value is INVALID_ARGUMENT.
+inline constexpr int64_t kExpectAny = -1;       // No check.
+inline constexpr int64_t kExpectNoStream = -2;  // The stream must not exist yet.
+
+// Limits enforced on every append (INVALID_ARGUMENT beyond them).
+inline constexpr size_t kMaxStreamNameBytes = 256;
+inline constexpr size_t kMaxPayloadBytes = 1 << 20;     // 1 MiB per event.
+inline constexpr size_t kMaxEventsPerAppend = 10000;
+inline constexpr size_t kMaxMetadataBytes = 256;        // type, actor, ids.
+
+// An event to append. The store fills in stream, versions, position, time and hashes.
+struct NewEvent {
+  // UUID text; empty = the store generates one. The idempotency key.
+  std::string event_id;
+  std::string type;
+  uint32_t schema_version = 1;
+  std::string payload;
+  std::string actor;
+  std::string correlation_id;
+  std::string causation_id;
+};
+
+// What an append wrote (or, for an idempotent retry, had written before).
+struct AppendResult {
+  // Global positions of the events, in order.
+  std::vector<uint64_t> positions;
+  // Ids of the events, in order (generated ones included).
+  std::vector<std::string> event_ids;
+  // The stream's head version after the append.
+  uint64_t stream_version = 0;
+  // True when every event was already stored: nothing was written.
+  bool replayed = false;
+};
+
+// Result of a hash-chain verification.
+struct VerifyResult {
+  bool ok = true;
+  uint64_t checked = 0;
+  // First position whose stored hash or link fails; 0 when ok.
+  uint64_t first_bad_position = 0;
+  std::string message;
+};
+
+enum class Direction { kForward, kBackward };
+
+class EventStore;
+
+// A subscription to the global log: catch-up from the log, then live. Never a gap or a
+// duplicate; memory is bounded (it reads the log in pages). Not thread-safe: one consumer.
+class Subscription {
+ public:
+  // `store` must outlive the subscription.
+  Subscription(const EventStore& store, uint64_t after_position);
+
+  // The next event, or nullopt if none arrived within `timeout`. CANCELLED after Cancel().
+  absl::StatusOr<std::optional<rating::v1::Envelope>> Next(absl::Duration timeout);
+
+  // Position of the last event returned (or the starting point).
+  uint64_t position() const { return position_; }
+
+ private:
+  const EventStore& store_;
+  uint64_t position_;
+  std::vector<rating::v1::Envelope> page_;
+  size_t next_in_page_ = 0;
+};
+
+// The event log. Implementations are thread-safe: appends from many threads are sequenced
+// (one writer; concurrent appenders share one durable write), reads run concurrently.
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+
+  // Appends `events` to `stream` atomically and durably (acknowledged only after the WAL is
+  // synced, unless the store was opened non-durable). Errors: INVALID_ARGUMENT (empty or
+  // oversized stream name, payload or batch, malformed event id, unknown expected-version
+  // form), ABORTED (version conflict, naming the expected and actual version),
+  // ALREADY_EXISTS (an event id is stored with different content, or only some ids of the
+  // batch are stored), UNAVAILABLE (I/O). Re-sending events whose ids are all stored with
+  // the same content returns their original positions and writes nothing.
+  virtual absl::StatusOr<AppendResult> Append(std::string_view stream, int64_t expected_version,
+                                              std::vector<NewEvent> events) = 0;
+
+  // Up to `max_count` events of `stream` starting at `from_version` (1-based), forward or
+  // backward (backward from `from_version` down; 0 = from the head). An unknown stream reads
+  // as empty.
+  virtual absl::StatusOr<std::vector<rating::v1::Envelope>> ReadStream(
+      std::string_view stream, uint64_t from_version, Direction direction,
+      size_t max_count) const = 0;
+
+  // Up to `max_count` events of the global log with position >= `from_position` (1-based).
+  virtual absl::StatusOr<std::vector<rating::v1::Envelope>> ReadAll(uint64_t from_position,
+                                                                    size_t max_count) const = 0;
+
+  // The head version of `stream` (0 if it has no events).
+  virtual absl::StatusOr<uint64_t> StreamVersion(std::string_view stream) const = 0;
+
+  // Position of the last acknowledged event (0 if the log is empty).
+  virtual uint64_t HeadPosition() const = 0;
+
+  // The position of the stored event with this id, or nullopt.
+  virtual absl::StatusOr<std::optional<uint64_t>> FindEvent(std::string_view event_id) const = 0;
+
+  // Blocks until the head is past `position` or `timeout` passes, or Shutdown() is called.
+  // Returns the head position.
+  virtual uint64_t WaitForHeadPast(uint64_t position, absl::Duration timeout) const = 0;
+
+  // Recomputes the hash chain over [from, to] (0 = first / head) and names the first
+  // position that fails. DATA_LOSS never: failures are in the result.
+  virtual absl::StatusOr<VerifyResult> Verify(uint64_t from_position, uint64_t to_position) const = 0;
+
+  // Wakes every waiter; later waits return at once. Appends still work.
+  virtual void Shutdown() = 0;
+
+  // A subscription starting after `after_position`.
+  std::unique_ptr<Subscription> Subscribe(uint64_t after_position) const {
+    return std::make_unique<Subscription>(*this, after_position);
+  }
+};
+
+}  // namespace rating::eventstore

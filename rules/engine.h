@@ -6,9 +6,12 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "rules/facts.h"
 #include "rules/policy.h"
 #include "rules/types.h"
@@ -43,6 +46,22 @@ std::optional<std::string> OrgAt(const std::vector<MembershipSpan>& memberships,
 
 // ------------------------------------------------------------------ ceilings §4–§6
 
+// Criterion names (RULES.md §5, §6), in their documented order. Members: political, tasks,
+// commitment, remediation; leaders add leadership, initiative, example. Task criteria: tasks
+// and, for leaders, leadership. Committees: democratic_centralism ... remediation; key:
+// programs, results.
+std::vector<std::string> MemberCriteria(bool leader);
+std::vector<std::string> MemberTaskCriteria(bool leader);
+std::vector<std::string> CommitteeCriteria();
+std::vector<std::string> CommitteeKeyCriteria();
+
+// Every ceiling below: `findings` starts with the deciding rule (holds=true; a rule with
+// several reasons lists each), then one failed finding (holds=false) per failed condition of
+// every level above the result, then (leaders) an R-LEAD-1 note. A missing input fails every
+// condition that needs it and is named in missing_inputs; with no assessment/scorecard the
+// ceiling is KHTNV. When nothing above KHTNV is reached without a KHTNV trigger, the deciding
+// rule is the KHTNV rule (R-MEM-1, R-ORG-2, R-COM-1) with a "does not reach" text.
+
 // R-MEM-1..4 (and leaders' criteria, R-LEAD-1). Caps (R-LEAD-CAP) are applied on top.
 Ceiling MemberCeiling(const MemberFacts& facts, const Policy& policy,
                       const std::vector<Cap>& caps = {});
@@ -51,7 +70,10 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy);
 // R-COM-1..5, then R-COM-CAP via `caps`.
 Ceiling CommitteeCeiling(const CommitteeFacts& facts, const Policy& policy,
                          const std::vector<Cap>& caps);
-// Lowers `ceiling` to each cap, naming the cap's rule when it decides (pure helper).
+// Lowers `ceiling` to each cap, naming the cap's rule when it decides (pure helper): the cap's
+// finding goes first, the earlier deciding rule stays in the findings. A cap whose level is
+// unknown does not lower the level: it adds a failed finding and names "<source> rating" as a
+// missing input.
 Ceiling ApplyCaps(Ceiling ceiling, const std::vector<Cap>& caps);
 
 // ------------------------------------------------------------------ R-QUOTA
@@ -61,6 +83,8 @@ int Quota(int good_or_better, const Policy& policy);
 // True if `excellent` HTXSNV among `good_or_better` (>= HTTNV, excellent included) is within
 // the quota under policy.quota_base (good_only: k <= quota(g - k)).
 bool WithinQuota(int excellent, int good_or_better, const Policy& policy);
+// The largest k in 0..g with WithinQuota(k, g): the HTXSNV places among g subjects >= HTTNV.
+int MaxExcellent(int good_or_better, const Policy& policy);
 
 // ------------------------------------------------------------------ §7 ballots
 
@@ -100,7 +124,7 @@ struct TallyResult {
   int valid = 0;
   int invalid = 0;
   int denominator = 0;  // N (R-BAL-2)
-  int quota = 0;        // HTXSNV places (R-QUOTA over the session's subjects).
+  int quota = 0;        // HTXSNV places: MaxExcellent(g) over the session's subjects.
   std::vector<InvalidBallotResult> invalid_ballots;
   std::vector<SubjectTallyResult> subjects;  // In session order.
 };
@@ -136,6 +160,7 @@ struct QuotaScopeCounts {
 struct Violation {
   std::string rule_id;
   std::string subject;  // "" for batch-wide (quota) violations: then `scope` names it.
+  std::string scope;    // The quota scope of an R-QUOTA violation.
   std::string message;  // Lower case, names the ids.
   bool overridable = false;  // R-DEC-2, R-QUOTA, R-BAL-5, R-COM-CAP, R-LEAD-CAP.
 };

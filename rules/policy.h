@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "rules/types.h"
 
@@ -88,10 +89,22 @@ inline constexpr std::string_view kDefaultPolicyVersion = "hd19-2024";
 absl::StatusOr<Policy> LoadPolicy(std::string_view version,
                                   const std::vector<std::pair<std::string, std::string>>& overrides);
 
+// The known policy versions, and every key LoadPolicy accepts in overrides: each Policy field
+// by its snake_case name, plus "scorecard.<org kind>" (e.g. "scorecard.grassroots_cell") whose
+// value is a template text in ParseScorecardTemplate's form.
+std::vector<std::string> PolicyVersions();
+std::vector<std::string> PolicyOverrideKeys();
+
 // Loads a scorecard template from its text form (one criterion a line:
 // `id|max|key|quantitative|name`; '#' comments) so a real BIỂU ĐIỂM loads without code.
 absl::StatusOr<ScorecardTemplate> ParseScorecardTemplate(std::string_view id,
                                                          std::string_view text);
+
+// Checks a submitted scorecard's lines (id, max, key) against `card`: every template criterion
+// exactly once, no other ids, same standard points and key flag. INVALID_ARGUMENT naming the
+// criterion otherwise.
+absl::Status CheckAgainstTemplate(const ScorecardTemplate& card,
+                                  const std::vector<TemplateCriterion>& criteria);
 
 // The grade of awarded `points` out of `max` (C.I.1.4): XS if 100p >= 85max, ...
 Grade GradeOfPoints(CentiPoints points, CentiPoints max, const Policy& policy);

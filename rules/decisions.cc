@@ -1,0 +1,207 @@
+// Subjects, decision checks (R-SUBJ-*, R-DEC-1..3, R-ORDER, R-QUOTA, R-BAL-5, caps).
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "rules/text_util.h"
+#include "rules/engine.h"
+
+namespace rating::rules {
+
+using internal::Cat;
+using internal::Join;
+namespace {
+
+using rating::v1::LEVEL_HTTNV;
+using rating::v1::LEVEL_HTXSNV;
+
+constexpr std::string_view kKindPrefixes[] = {"member", "org", "committee", "leader"};
+
+bool IsOverridable(std::string_view rule_id) {
+  // R-DEC-2: an override forces past these only.
+  return rule_id == "R-DEC-2" || rule_id == "R-QUOTA" || rule_id == "R-BAL-5" ||
+         rule_id == "R-COM-CAP" || rule_id == "R-LEAD-CAP";
+}
+
+Violation MakeViolation(std::string rule_id, std::string subject, std::string message) {
+  Violation v;
+  v.overridable = IsOverridable(rule_id);
+  v.rule_id = std::move(rule_id);
+  v.subject = std::move(subject);
+  v.message = std::move(message);
+  return v;
+}
+
+}  // namespace
+
+std::string Subject::ToString() const {
+  return Cat(kKindPrefixes[static_cast<int>(kind)], "/", id);
+}
+
+bool IsValidId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<Subject> ParseSubject(std::string_view text) {
+  const size_t slash = text.find('/');
+  if (slash != std::string_view::npos) {
+    const std::string_view prefix = text.substr(0, slash);
+    const std::string_view id = text.substr(slash + 1);
+    for (int k = 0; k < 4; ++k) {
+      if (prefix == kKindPrefixes[k] && IsValidId(id)) {
+        return Subject{static_cast<SubjectKind>(k), std::string(id)};
+      }
+    }
+  }
+  return absl::InvalidArgumentError(Cat(
+      "subject \"", text, "\": expected member/ID, org/ID, committee/ORGID or leader/MEMBERID"));
+}
+
+std::string DecisionCheck::Summary() const {
+  std::vector<std::string> parts;
+  for (const Violation& v : violations) {
+    const std::string& who = v.subject.empty() ? Cat("scope ", v.scope) : v.subject;
+    parts.push_back(Cat(who, ": ", v.rule_id, " ", v.message));
+  }
+  return Join(parts, "; ");
+}
+
+DecisionCheck CheckDecision(const std::vector<DecisionItem>& items,
+                            const std::map<std::string, QuotaScopeCounts>& scopes,
+                            bool has_override_reason, const Policy& policy) {
+  DecisionCheck check;
+  std::vector<Violation>& out = check.violations;
+  for (const DecisionItem& item : items) {
+    const std::string level = std::string(LevelCode(item.level));
+    // R-SUBJ-*: eligibility (never overridable).
+    if (!item.eligibility.ready()) {
+      const std::string rule =
+          item.eligibility.rule_id.empty() ? std::string("R-SUBJ-3") : item.eligibility.rule_id;
+      std::string message =
+          item.eligibility.status == rating::v1::RATING_STATUS_NOT_SUBJECT
+              ? std::string("not rated this year")
+              : std::string("pending: cannot be decided yet");
+      if (!item.eligibility.missing_inputs.empty()) {
+        message += Cat(" (missing ", Join(item.eligibility.missing_inputs, ", "), ")");
+      }
+      out.push_back(MakeViolation(rule, item.subject, std::move(message)));
+    }
+    // R-DEC-3: decided ratings change only through a re-rating.
+    if (item.already_decided) {
+      out.push_back(MakeViolation("R-DEC-3", item.subject,
+                                  "already decided; change it with a re-rating (qđ 01)"));
+    }
+    // R-ORDER (C.I.3, C.III.3.1).
+    if (!item.undecided_prerequisites.empty()) {
+      out.push_back(MakeViolation(
+          "R-ORDER", item.subject,
+          Cat("decided before ", Join(item.undecided_prerequisites, ", "))));
+    }
+    // R-DEC-2: never above the ceiling of §4–§6.
+    if (item.ceiling.level != rating::v1::LEVEL_UNSPECIFIED && item.level > item.ceiling.level) {
+      out.push_back(MakeViolation(
+          "R-DEC-2", item.subject,
+          Cat("level ", level, " is above the ceiling ", LevelCode(item.ceiling.level),
+                       " (", item.ceiling.rule_id, ")")));
+    }
+    // R-BAL-5 (C.II.3.2 step 2): a grassroots cell's member takes the tally's level.
+    if (item.tally_required) {
+      if (!item.tally_found) {
+        out.push_back(MakeViolation("R-BAL-5", item.subject, "no ballot tally covers the subject"));
+      } else if (item.tally_level.has_value()) {
+        if (item.level != *item.tally_level) {
+          out.push_back(MakeViolation("R-BAL-5", item.subject,
+                                      Cat("level ", level, " differs from the tally's ",
+                                                   LevelCode(*item.tally_level))));
+        }
+      } else if (item.level != LEVEL_HTXSNV && item.level != LEVEL_HTTNV) {
+        // Tied at the quota: the decision-maker settles between HTXSNV and HTTNV.
+        out.push_back(MakeViolation(
+            "R-BAL-5", item.subject,
+            Cat("level ", level, ": the tally tied at the quota, expected HTXSNV or "
+                         "HTTNV")));
+      }
+    }
+    // R-COM-CAP, R-LEAD-CAP.
+    for (const Cap& cap : item.caps) {
+      if (cap.level.has_value() && *cap.level != rating::v1::LEVEL_UNSPECIFIED &&
+          item.level > *cap.level) {
+        out.push_back(MakeViolation(cap.rule_id, item.subject,
+                                    Cat("level ", level, " is above ", cap.source, "'s ",
+                                                 LevelCode(*cap.level))));
+      }
+    }
+  }
+  // R-QUOTA per scope: this batch plus the decided ratings outside it.
+  std::map<std::string, QuotaScopeCounts> batch;
+  for (const DecisionItem& item : items) {
+    if (item.quota_scope.empty()) continue;
+    QuotaScopeCounts& counts = batch[item.quota_scope];
+    if (item.level >= LEVEL_HTTNV) ++counts.good_or_better;
+    if (item.level == LEVEL_HTXSNV) ++counts.excellent;
+  }
+  for (const auto& [scope, in_batch] : batch) {
+    if (in_batch.excellent == 0) continue;  // Only a batch adding excellence can break it.
+    QuotaScopeCounts total = in_batch;
+    auto it = scopes.find(scope);
+    if (it != scopes.end()) {
+      total.excellent += it->second.excellent;
+      total.good_or_better += it->second.good_or_better;
+    }
+    if (!WithinQuota(total.excellent, total.good_or_better, policy)) {
+      Violation v = MakeViolation(
+          "R-QUOTA", "",
+          Cat(total.excellent, " rated HTXSNV, quota ",
+                       MaxExcellent(total.good_or_better, policy), " of ", total.good_or_better,
+                       " rated HTTNV or better"));
+      v.scope = scope;
+      out.push_back(std::move(v));
+    }
+  }
+
+  bool all_overridable = true;
+  for (const Violation& v : out) all_overridable = all_overridable && v.overridable;
+  check.accepted = out.empty() || (has_override_reason && all_overridable);
+  if (check.accepted) {
+    std::set<std::string> seen;
+    for (const Violation& v : out) {
+      if (seen.insert(v.rule_id).second) check.overridden_rules.push_back(v.rule_id);
+    }
+  }
+  return check;
+}
+
+std::string CompetentAuthority(const AuthorityFacts& facts) {
+  const std::string& grassroots = facts.grassroots_org.empty() ? facts.org_parent
+                                                               : facts.grassroots_org;
+  switch (facts.kind) {
+    case SubjectKind::kLeader: return "bloc";
+    case SubjectKind::kMember:
+      switch (facts.org_kind) {
+        case rating::v1::ORG_KIND_GRASSROOTS_CELL:
+        case rating::v1::ORG_KIND_GRASSROOTS_COMMITTEE: return facts.org;
+        case rating::v1::ORG_KIND_SUBORDINATE_CELL:
+        case rating::v1::ORG_KIND_SUB_COMMITTEE: return grassroots;
+        default: return "bloc";
+      }
+    case SubjectKind::kOrg:
+    case SubjectKind::kCommittee:
+      switch (facts.org_kind) {
+        case rating::v1::ORG_KIND_SUB_COMMITTEE:
+        case rating::v1::ORG_KIND_SUBORDINATE_CELL: return grassroots;
+        default: return "bloc";
+      }
+  }
+  return "bloc";
+}
+
+}  // namespace rating::rules

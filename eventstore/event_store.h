@@ -26,6 +26,7 @@ inline constexpr size_t kMaxStreamNameBytes = 256;
 inline constexpr size_t kMaxPayloadBytes = 1 << 20;     // 1 MiB per event.
 inline constexpr size_t kMaxEventsPerAppend = 10000;
 inline constexpr size_t kMaxMetadataBytes = 256;        // type, actor, ids.
+inline constexpr size_t kMaxAppendBytes = 64 << 20;     // Sum of the payloads of one append.
 
 // An event to append. The store fills in stream, versions, position, time and hashes.
 struct NewEvent {
@@ -71,17 +72,25 @@ class Subscription {
   // `store` must outlive the subscription.
   Subscription(const EventStore& store, uint64_t after_position);
 
-  // The next event, or nullopt if none arrived within `timeout`. CANCELLED after Cancel().
+  // The next event, or nullopt if none arrived within `timeout`. CANCELLED after Cancel() or
+  // after the store's Shutdown(); DATA_LOSS if a stored event does not parse.
   absl::StatusOr<std::optional<rating::v1::Envelope>> Next(absl::Duration timeout);
+
+  // Makes later Next() calls return CANCELLED. Does not wake a Next() that is waiting.
+  void Cancel() { cancelled_ = true; }
 
   // Position of the last event returned (or the starting point).
   uint64_t position() const { return position_; }
+
+  // Events read per page from the log.
+  static constexpr size_t kPageSize = 256;
 
  private:
   const EventStore& store_;
   uint64_t position_;
   std::vector<rating::v1::Envelope> page_;
   size_t next_in_page_ = 0;
+  bool cancelled_ = false;
 };
 
 // The event log. Implementations are thread-safe: appends from many threads are sequenced
@@ -130,6 +139,9 @@ class EventStore {
 
   // Wakes every waiter; later waits return at once. Appends still work.
   virtual void Shutdown() = 0;
+
+  // True once Shutdown() was called. Thread-safe.
+  virtual bool IsShutdown() const { return false; }
 
   // A subscription starting after `after_position`.
   std::unique_ptr<Subscription> Subscribe(uint64_t after_position) const {

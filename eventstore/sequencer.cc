@@ -1,0 +1,285 @@
+#include "eventstore/sequencer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/crypto.h"
+#include "common/status_macros.h"
+#include "eventstore/append_checks.h"
+#include "common/check.h"
+#include "eventstore/chain.h"
+#include "eventstore/keys.h"
+
+namespace rating::eventstore {
+
+// One pending Append, owned by its caller's stack frame.
+struct Sequencer::Writer {
+  std::string_view stream;
+  int64_t expected_version = 0;
+  std::vector<NewEvent>* events = nullptr;
+  // generated[i] != 0: the store made up events[i]'s id (it cannot be stored yet). Empty
+  // when every id was supplied.
+  std::vector<char> generated;
+  size_t payload_bytes = 0;
+
+  absl::Status status;
+  AppendResult* result = nullptr;
+  bool done = false;
+  absl::CondVar cv;
+};
+
+// What the leader builds for one group before committing it.
+struct Sequencer::Group {
+  std::vector<rating::v1::Envelope> envelopes;
+  // Streams written by the group so far -> their new head.
+  absl::flat_hash_map<absl::string_view, uint64_t> stream_heads;
+  // Supplied ids written by the group so far -> index in `envelopes` (stable: reserved).
+  absl::flat_hash_map<absl::string_view, size_t> ids;
+  uint64_t position = 0;
+  std::string hash;
+  int64_t micros = 0;
+};
+
+namespace {
+
+// A group stops growing past this many payload bytes (the first writer always goes).
+constexpr size_t kMaxGroupBytes = 4 << 20;
+
+}  // namespace
+
+Sequencer::Sequencer(Backend* backend, const common::Clock& clock, Head head)
+    : backend_(backend),
+      clock_(clock),
+      last_position_(head.position),
+      last_hash_(head.hash.empty() ? ZeroHash() : head.hash),
+      last_micros_(head.recorded_at_micros),
+      head_position_(head.position),
+      head_hash_(last_hash_) {}
+
+absl::StatusOr<AppendResult> Sequencer::Append(std::string_view stream, int64_t expected_version,
+                                               std::vector<NewEvent> events) {
+  RATING_RETURN_IF_ERROR(ValidateAppend(stream, expected_version, events));
+  Writer w;
+  w.stream = stream;
+  w.expected_version = expected_version;
+  w.events = &events;
+  for (size_t i = 0; i < events.size(); ++i) {
+    NewEvent& e = events[i];
+    w.payload_bytes += e.payload.size();
+    if (e.event_id.empty()) {
+      // Generated here, outside the leader, so groups do not serialize on the RNG.
+      e.event_id = common::NewUuid();
+      if (w.generated.empty()) w.generated.resize(events.size(), 0);
+      w.generated[i] = 1;
+    }
+  }
+  AppendResult result;
+  w.result = &result;
+
+  std::vector<Writer*> group;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    writers_.push_back(&w);
+    while (!w.done && writers_.front() != &w) w.cv.Wait(&queue_mu_);
+    if (w.done) {
+      if (!w.status.ok()) return w.status;
+      return result;
+    }
+    // This writer leads: it takes the queue's front run of writers as its group.
+    size_t bytes = 0;
+    for (Writer* other : writers_) {
+      if (!group.empty() && bytes + other->payload_bytes > kMaxGroupBytes) break;
+      bytes += other->payload_bytes;
+      group.push_back(other);
+    }
+  }
+
+  // Writers queue up behind the group while it commits; they form the next group.
+  RunGroup(group);
+
+  {
+    absl::MutexLock lock(&queue_mu_);
+    for (Writer* member : group) {
+      RATING_CHECK(writers_.front() == member);
+      writers_.pop_front();
+      if (member != &w) {
+        member->done = true;
+        member->cv.Signal();  // Under the lock: the member cannot vanish before we unlock.
+      }
+    }
+    if (!writers_.empty()) writers_.front()->cv.Signal();
+  }
+  if (!w.status.ok()) return w.status;
+  return result;
+}
+
+void Sequencer::RunGroup(const std::vector<Writer*>& group) {
+  Group g;
+  size_t total_events = 0;
+  for (const Writer* w : group) total_events += w->events->size();
+  g.envelopes.reserve(total_events);
+  g.position = last_position_;
+  g.hash = last_hash_;
+  // recorded_at never goes backwards, even if the clock does.
+  g.micros = std::max(last_micros_, absl::ToUnixMicros(clock_.Now()));
+
+  for (Writer* w : group) w->status = Plan(*w, g);
+  if (g.envelopes.empty()) return;  // Only replays and refusals: nothing to write.
+
+  if (absl::Status s = backend_->Commit(g.envelopes); !s.ok()) {
+    // Nothing was written: every writer that would have been acknowledged fails, replays
+    // included (they may point at events of this group).
+    for (Writer* w : group) {
+      if (w->status.ok()) w->status = s;
+    }
+    return;
+  }
+  last_position_ = g.position;
+  last_hash_ = g.hash;
+  last_micros_ = g.micros;
+  {
+    absl::MutexLock lock(&streams_mu_);
+    for (const auto& [stream, version] : g.stream_heads) {
+      stream_versions_[stream] = version;
+    }
+  }
+  absl::MutexLock lock(&head_mu_);
+  head_hash_ = g.hash;
+  head_position_.store(g.position, std::memory_order_release);
+}
+
+absl::Status Sequencer::Plan(Writer& w, Group& g) {
+  std::vector<NewEvent>& events = *w.events;
+  AppendResult& result = *w.result;
+
+  // Idempotency: look up every supplied id, in the group first, then in the log.
+  size_t found = 0;
+  const NewEvent* missing = nullptr;
+  const NewEvent* present = nullptr;
+  uint64_t present_position = 0;
+  uint64_t last_version = 0;
+  std::optional<rating::v1::Envelope> loaded;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const NewEvent& e = events[i];
+    if (!w.generated.empty() && w.generated[i]) {
+      missing = &e;
+      continue;
+    }
+    const rating::v1::Envelope* stored = nullptr;
+    if (auto it = g.ids.find(absl::string_view(e.event_id)); it != g.ids.end()) {
+      stored = &g.envelopes[it->second];
+    } else {
+      RATING_ASSIGN_OR_RETURN(loaded, backend_->LoadEvent(e.event_id));
+      if (loaded.has_value()) stored = &*loaded;
+    }
+    if (stored == nullptr) {
+      missing = &e;
+      continue;
+    }
+    if (!SameContent(w.stream, e, *stored)) {
+      return absl::AlreadyExistsError(absl::StrCat("event ", e.event_id,
+                                                   ": already stored with different content "
+                                                   "at position ",
+                                                   stored->position()));
+    }
+    ++found;
+    present = &e;
+    present_position = stored->position();
+    last_version = stored->stream_version();
+    result.positions.push_back(stored->position());
+    result.event_ids.push_back(e.event_id);
+  }
+  if (found == events.size()) {
+    result.stream_version = last_version;
+    result.replayed = true;
+    return absl::OkStatus();
+  }
+  if (found > 0) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "event ", present->event_id, ": already stored at position ", present_position,
+        ", but event ", missing->event_id, " of the same batch is not"));
+  }
+  result.positions.clear();
+  result.event_ids.clear();
+
+  // Optimistic concurrency against the head as of the writers before this one.
+  uint64_t head = 0;
+  auto head_it = g.stream_heads.find(AsAbsl(w.stream));
+  if (head_it != g.stream_heads.end()) {
+    head = head_it->second;
+  } else {
+    RATING_ASSIGN_OR_RETURN(head, CachedStreamVersion(w.stream, /*cache_zero=*/false));
+  }
+  RATING_RETURN_IF_ERROR(CheckExpectedVersion(w.stream, w.expected_version, head));
+
+  result.positions.reserve(events.size());
+  result.event_ids.reserve(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    NewEvent& e = events[i];
+    rating::v1::Envelope& env = g.envelopes.emplace_back();
+    env.set_event_id(std::move(e.event_id));
+    env.set_stream(w.stream.data(), w.stream.size());
+    env.set_stream_version(++head);
+    env.set_position(++g.position);
+    env.set_type(std::move(e.type));
+    env.set_schema_version(e.schema_version);
+    env.set_payload(std::move(e.payload));
+    env.set_recorded_at_micros(g.micros);
+    env.set_actor(std::move(e.actor));
+    env.set_correlation_id(std::move(e.correlation_id));
+    env.set_causation_id(std::move(e.causation_id));
+    env.set_prev_hash(std::move(g.hash));
+    g.hash = ComputeHash(env, &scratch_);
+    env.set_hash(g.hash);
+    result.positions.push_back(env.position());
+    result.event_ids.push_back(env.event_id());
+    if (w.generated.empty() || !w.generated[i]) {
+      g.ids.emplace(env.event_id(), g.envelopes.size() - 1);
+    }
+  }
+  g.stream_heads[AsAbsl(w.stream)] = head;
+  result.stream_version = head;
+  result.replayed = false;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> Sequencer::CachedStreamVersion(std::string_view stream,
+                                                        bool cache_zero) const {
+  {
+    absl::ReaderMutexLock lock(&streams_mu_);
+    auto it = stream_versions_.find(AsAbsl(stream));
+    if (it != stream_versions_.end()) return it->second;
+  }
+  RATING_ASSIGN_OR_RETURN(uint64_t version, backend_->LoadStreamVersion(stream));
+  if (version == 0 && !cache_zero) return version;
+  // try_emplace: a committed head set meanwhile by the leader is newer than what we read.
+  absl::MutexLock lock(&streams_mu_);
+  return stream_versions_.try_emplace(AsAbsl(stream), version).first->second;
+}
+
+absl::StatusOr<uint64_t> Sequencer::StreamVersion(std::string_view stream) const {
+  return CachedStreamVersion(stream, /*cache_zero=*/false);
+}
+
+std::string Sequencer::HeadHash() const {
+  absl::MutexLock lock(&head_mu_);
+  return head_hash_;
+}
+
+uint64_t Sequencer::WaitForHeadPast(uint64_t position, absl::Duration timeout) const {
+  absl::MutexLock lock(&head_mu_);
+  auto past = [this, position] {
+    return head_position_.load(std::memory_order_acquire) > position ||
+           shutdown_.load(std::memory_order_acquire);
+  };
+  head_mu_.AwaitWithTimeout(absl::Condition(&past), timeout);
+  return head_position_.load(std::memory_order_acquire);
+}
+
+void Sequencer::Shutdown() {
+  absl::MutexLock lock(&head_mu_);
+  shutdown_.store(true, std::memory_order_release);
+}
+
+}  // namespace rating::eventstore

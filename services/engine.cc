@@ -1,0 +1,253 @@
+#include "services/engine.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/crypto.h"
+#include "common/status_macros.h"
+#include "services/auth.h"
+#include "services/command_handler.h"
+
+namespace rating::services {
+namespace {
+
+constexpr char kEventType[] = "rating.v1.Event";
+constexpr size_t kReplayPage = 1024;
+
+// Applies the store's events from `from` up to `to` (0 = head) to `state`, with an optional
+// recorded-time bound (0 = none).
+absl::Status Replay(const eventstore::EventStore& store, projections::RatingState& state,
+                    uint64_t to, int64_t until_micros) {
+  uint64_t next = state.position() + 1;
+  while (true) {
+    RATING_ASSIGN_OR_RETURN(std::vector<v1::Envelope> page, store.ReadAll(next, kReplayPage));
+    if (page.empty()) return absl::OkStatus();
+    for (const v1::Envelope& envelope : page) {
+      if (to != 0 && envelope.position() > to) return absl::OkStatus();
+      if (until_micros != 0 && envelope.recorded_at_micros() > until_micros) return absl::OkStatus();
+      RATING_RETURN_IF_ERROR(state.Apply(envelope));
+      next = envelope.position() + 1;
+    }
+  }
+}
+
+}  // namespace
+
+std::string DerivedEventId(std::string_view request_id, int index) {
+  std::string digest = common::Sha256(absl::StrCat("rating.v1/request/", std::string(request_id), "/", index));
+  digest[6] = static_cast<char>((digest[6] & 0x0f) | 0x50);  // Version 5 (name-based).
+  digest[8] = static_cast<char>((digest[8] & 0x3f) | 0x80);
+  const std::string hex = common::ToHex(std::string_view(digest).substr(0, 16));
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20, 12));
+}
+
+Engine::Engine(eventstore::EventStore& store)
+    : store_(store), state_(std::make_unique<projections::RatingState>()) {}
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(eventstore::EventStore& store) {
+  std::unique_ptr<Engine> engine(new Engine(store));
+  absl::MutexLock lock(&engine->mu_);
+  RATING_RETURN_IF_ERROR(Replay(store, *engine->state_, 0, 0));
+  return engine;
+}
+
+absl::StatusOr<v1::Principal> Engine::Authenticate(std::string_view token) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return services::Authenticate(*state_, token);
+}
+
+absl::StatusOr<std::optional<v1::CommandReply>> Engine::ReplayedLocked(
+    const v1::Principal& caller, std::string_view request_id) {
+  if (request_id.empty()) return std::optional<v1::CommandReply>();
+  if (!common::IsUuid(request_id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request_id: '", std::string(request_id), "' is not a UUID"));
+  }
+  RATING_ASSIGN_OR_RETURN(std::optional<uint64_t> first,
+                          store_.FindEvent(DerivedEventId(request_id, 0)));
+  if (!first) return std::optional<v1::CommandReply>();
+  v1::CommandReply reply;
+  reply.set_replayed(true);
+  uint64_t next = *first;
+  while (true) {
+    RATING_ASSIGN_OR_RETURN(std::vector<v1::Envelope> page, store_.ReadAll(next, kReplayPage));
+    bool done = page.empty();
+    for (const v1::Envelope& e : page) {
+      if (e.correlation_id() != request_id) {
+        done = true;
+        break;
+      }
+      if (e.actor() != caller.id()) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("request_id ", std::string(request_id), ": used by another principal"));
+      }
+      if (reply.first_position() == 0) reply.set_first_position(e.position());
+      reply.set_last_position(e.position());
+      reply.add_event_ids(e.event_id());
+      next = e.position() + 1;
+    }
+    if (done) break;
+  }
+  return std::optional<v1::CommandReply>(std::move(reply));
+}
+
+absl::StatusOr<v1::CommandReply> Engine::AppendLocked(const v1::Principal& caller,
+                                                      const std::string& stream,
+                                                      const std::vector<v1::Event>& events,
+                                                      std::string_view request_id) {
+  const std::string correlation =
+      request_id.empty() ? common::NewUuid() : std::string(request_id);
+  std::vector<eventstore::NewEvent> batch;
+  batch.reserve(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    eventstore::NewEvent e;
+    if (!request_id.empty()) e.event_id = DerivedEventId(request_id, static_cast<int>(i));
+    e.type = kEventType;
+    e.schema_version = 1;
+    e.payload = events[i].SerializeAsString();
+    e.actor = caller.id();
+    e.correlation_id = correlation;
+    e.causation_id = correlation;
+    batch.push_back(std::move(e));
+  }
+  // Optimistic concurrency: the plan was made against this version of the stream.
+  const int64_t expected = static_cast<int64_t>(state_->StreamVersion(stream));
+  RATING_ASSIGN_OR_RETURN(eventstore::AppendResult result,
+                          store_.Append(stream, expected, std::move(batch)));
+  RATING_ASSIGN_OR_RETURN(std::vector<v1::Envelope> stored,
+                          store_.ReadAll(result.positions.front(), result.positions.size()));
+  for (size_t i = 0; i < stored.size(); ++i) {
+    absl::Status applied = state_->Apply(stored[i], events[i]);
+    if (!applied.ok()) {
+      // The event is durable but the projection refused it: rebuild from the log so the
+      // state stays exactly what the log says.
+      auto rebuilt = std::make_unique<projections::RatingState>();
+      RATING_RETURN_IF_ERROR(Replay(store_, *rebuilt, 0, 0));
+      state_ = std::move(rebuilt);
+      return absl::InternalError(absl::StrCat("projection refused a stored event: ",
+                                              applied.message()));
+    }
+  }
+  v1::CommandReply reply;
+  reply.set_first_position(result.positions.front());
+  reply.set_last_position(result.positions.back());
+  for (const std::string& id : result.event_ids) reply.add_event_ids(id);
+  reply.set_replayed(result.replayed);
+  return reply;
+}
+
+absl::StatusOr<v1::CommandReply> Engine::Execute(const v1::Principal& caller,
+                                                 const v1::Command& command,
+                                                 std::string_view request_id) {
+  absl::MutexLock lock(&mu_);
+  RATING_ASSIGN_OR_RETURN(std::optional<v1::CommandReply> replayed,
+                          ReplayedLocked(caller, request_id));
+  if (replayed) return *std::move(replayed);
+  RATING_RETURN_IF_ERROR(AuthorizeCommand(*state_, caller, command));
+  RATING_ASSIGN_OR_RETURN(PlannedEvents plan, PlanCommand(*state_, command));
+  return AppendLocked(caller, plan.stream, plan.events, request_id);
+}
+
+absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
+    const v1::Principal& caller, const v1::CreatePrincipalRequest& request) {
+  RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
+  const v1::Principal& p = request.principal();
+  if (!rules::IsValidId(p.id())) {
+    return absl::InvalidArgumentError(absl::StrCat("principal.id: '", p.id(), "' is not a valid id"));
+  }
+  if (p.role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(p.role())) {
+    return absl::InvalidArgumentError("principal.role: required");
+  }
+  const bool scoped = p.role() == v1::ROLE_MEMBER || p.role() == v1::ROLE_CELL_COMMITTEE ||
+                      p.role() == v1::ROLE_GRASSROOTS_COMMITTEE ||
+                      p.role() == v1::ROLE_BLOC_COMMITTEE || p.role() == v1::ROLE_COUNTING_TEAM;
+  if (scoped && !rules::IsValidId(p.scope())) {
+    return absl::InvalidArgumentError(absl::StrCat("principal.scope: role ", RoleName(p.role()),
+                                                   " needs an org or member id"));
+  }
+  if (!scoped && !p.scope().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("principal.scope: role ", RoleName(p.role()), " has no scope"));
+  }
+  if (p.revoked()) return absl::InvalidArgumentError("principal.revoked: must be false");
+  std::string token = request.token();
+  if (token.empty()) token = common::RandomHex(24);
+  if (token.size() < 16 || token.size() > 256) {
+    return absl::InvalidArgumentError("token: 16..256 characters");
+  }
+  absl::MutexLock lock(&mu_);
+  if (state_->FindPrincipal(p.id()) != nullptr) {
+    return absl::AlreadyExistsError(absl::StrCat("principal ", p.id(), ": already exists"));
+  }
+  if (state_->FindPrincipalByTokenHash(TokenHash(token)) != nullptr) {
+    return absl::AlreadyExistsError("token: already in use");
+  }
+  v1::Event event;
+  *event.mutable_principal_created()->mutable_principal() = p;
+  event.mutable_principal_created()->set_token_sha256(TokenHash(token));
+  RATING_ASSIGN_OR_RETURN(v1::CommandReply reply, AppendLocked(caller, kPrincipalsStream, {event}, ""));
+  v1::CreatePrincipalResponse response;
+  *response.mutable_principal() = p;
+  response.set_token(token);
+  *response.mutable_reply() = std::move(reply);
+  return response;
+}
+
+absl::StatusOr<v1::CommandReply> Engine::RevokePrincipal(const v1::Principal& caller,
+                                                         const std::string& principal_id) {
+  RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
+  absl::MutexLock lock(&mu_);
+  const projections::PrincipalRecord* record = state_->FindPrincipal(principal_id);
+  if (record == nullptr) {
+    return absl::NotFoundError(absl::StrCat("principal ", principal_id, ": not found"));
+  }
+  if (record->principal.revoked()) {
+    return absl::FailedPreconditionError(absl::StrCat("principal ", principal_id, ": already revoked"));
+  }
+  v1::Event event;
+  event.mutable_principal_revoked()->set_principal_id(principal_id);
+  return AppendLocked(caller, kPrincipalsStream, {event}, "");
+}
+
+absl::StatusOr<bool> Engine::SeedPrincipal(const v1::Principal& principal, const std::string& token) {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (state_->FindPrincipal(principal.id()) != nullptr) return false;
+  }
+  v1::Principal system;
+  system.set_id("system");
+  system.set_role(v1::ROLE_ADMIN);
+  v1::CreatePrincipalRequest request;
+  *request.mutable_principal() = principal;
+  request.set_token(token);
+  RATING_RETURN_IF_ERROR(CreatePrincipal(system, request).status());
+  return true;
+}
+
+absl::StatusOr<std::unique_ptr<projections::RatingState>> Engine::Rebuild(uint64_t position) const {
+  auto state = std::make_unique<projections::RatingState>();
+  RATING_RETURN_IF_ERROR(Replay(store_, *state, position, 0));
+  return state;
+}
+
+absl::Status Engine::Read(
+    const v1::AsOf& as_of,
+    const std::function<absl::Status(const projections::RatingState&)>& read) const {
+  if (as_of.position() == 0 && as_of.recorded_at_micros() == 0) {
+    absl::ReaderMutexLock lock(&mu_);
+    return read(*state_);
+  }
+  const uint64_t head = store_.HeadPosition();
+  if (as_of.position() > head) {
+    return absl::OutOfRangeError(
+        absl::StrCat("as_of.position: ", as_of.position(), " is past the head ", head));
+  }
+  if (as_of.recorded_at_micros() < 0) {
+    return absl::InvalidArgumentError("as_of.recorded_at_micros: negative");
+  }
+  // R-RETRO-4: the state exactly as recorded then, rebuilt from the log.
+  auto state = std::make_unique<projections::RatingState>();
+  RATING_RETURN_IF_ERROR(Replay(store_, *state, as_of.position(), as_of.recorded_at_micros()));
+  return read(*state);
+}
+
+}  // namespace rating::services

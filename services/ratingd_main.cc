@@ -1,0 +1,176 @@
+// ratingd: the ratings server. Opens the RocksDB event store, replays it into the
+// projections, seeds principals, and serves the gRPC API (plus health and reflection) until
+// SIGTERM or SIGINT, then shuts down cleanly: every acknowledged append is already durable.
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "eventstore/rocksdb_event_store.h"
+#include "nlohmann/json.hpp"
+#include "services/auth.h"
+#include "services/engine.h"
+#include "services/grpc_services.h"
+
+ABSL_FLAG(std::string, data_dir, "./data", "RocksDB directory of the event store");
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to serve on (port 0 = any free)");
+ABSL_FLAG(std::string, auth_config, "",
+          "JSON file {\"principals\":[{\"id\",\"role\",\"scope\",\"token\"}]} seeded at start");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain (with --tls_key: serve TLS)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key");
+ABSL_FLAG(bool, sync, true, "sync the WAL before acknowledging (keep true in production)");
+
+namespace {
+
+using rating::services::Engine;
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot be read"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Seeds principals from the auth config file. INVALID_ARGUMENT naming the entry and field.
+absl::Status SeedFromConfig(Engine& engine, const std::string& path) {
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  nlohmann::json config = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded() || !config.is_object() || !config.contains("principals") ||
+      !config["principals"].is_array()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": expected {\"principals\": [...]} in JSON"));
+  }
+  int index = 0;
+  for (const nlohmann::json& entry : config["principals"]) {
+    const std::string where = absl::StrCat(path, ": principals[", index++, "]");
+    auto field = [&](const char* name) -> std::string {
+      return entry.is_object() && entry.contains(name) && entry[name].is_string()
+                 ? entry[name].get<std::string>()
+                 : std::string();
+    };
+    auto role = rating::services::ParseRole(field("role"));
+    if (!role.ok()) return absl::InvalidArgumentError(absl::StrCat(where, ".", role.status().message()));
+    rating::v1::Principal principal;
+    principal.set_id(field("id"));
+    principal.set_role(*role);
+    principal.set_scope(field("scope"));
+    auto created = engine.SeedPrincipal(principal, field("token"));
+    if (!created.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": ", created.status().message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Development default: an admin principal whose token is kept in DATA_DIR/dev-admin-token.
+absl::Status EnsureDevAdmin(Engine& engine, const std::string& data_dir) {
+  const std::string path = data_dir + "/dev-admin-token";
+  auto existing = ReadFile(path);
+  std::string token = existing.ok() ? *existing : rating::common::RandomHex(24);
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  rating::v1::Principal admin;
+  admin.set_id("dev-admin");
+  admin.set_role(rating::v1::ROLE_ADMIN);
+  auto created = engine.SeedPrincipal(admin, token);
+  if (!created.ok()) return created.status();
+  if (*created) {
+    std::ofstream out(path, std::ios::trunc);
+    out << token << "\n";
+    out.close();
+    chmod(path.c_str(), 0600);
+  } else if (!existing.ok() || !engine.Authenticate(token).ok()) {
+    std::printf("ratingd: dev-admin exists but %s is missing; use --auth_config\n", path.c_str());
+    return absl::OkStatus();
+  }
+  std::printf("development admin token: %s\n", token.c_str());
+  return absl::OkStatus();
+}
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "ratingd: %s\n", std::string(status.ToString()).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("ratingd --data_dir=./data --listen=127.0.0.1:50051");
+  absl::ParseCommandLine(argc, argv);
+
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  rating::eventstore::RocksDbEventStore::Options options;
+  options.sync = absl::GetFlag(FLAGS_sync);
+  auto store = rating::eventstore::RocksDbEventStore::Open(
+      data_dir, rating::common::SystemClock::Get(), options);
+  if (!store.ok()) return Fail(store.status());
+  auto engine = Engine::Open(**store);
+  if (!engine.ok()) return Fail(engine.status());
+
+  if (!absl::GetFlag(FLAGS_auth_config).empty()) {
+    absl::Status seeded = SeedFromConfig(**engine, absl::GetFlag(FLAGS_auth_config));
+    if (!seeded.ok()) return Fail(seeded);
+  } else {
+    absl::Status dev = EnsureDevAdmin(**engine, data_dir);
+    if (!dev.ok()) return Fail(dev);
+  }
+
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!absl::GetFlag(FLAGS_tls_cert).empty() || !absl::GetFlag(FLAGS_tls_key).empty()) {
+    auto cert = ReadFile(absl::GetFlag(FLAGS_tls_cert));
+    auto key = ReadFile(absl::GetFlag(FLAGS_tls_key));
+    if (!cert.ok()) return Fail(cert.status());
+    if (!key.ok()) return Fail(key.status());
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    credentials = grpc::SslServerCredentials(ssl);
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  builder.AddListeningPort(listen, credentials, &port);
+  auto services = rating::services::MakeServices(**engine);
+  for (auto& service : services) builder.RegisterService(service.get());
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", listen)));
+  }
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  std::printf("ratingd: %llu events in %s\n",
+              static_cast<unsigned long long>((*store)->HeadPosition()), data_dir.c_str());
+  std::printf("ratingd listening on %s:%d\n", host.c_str(), port);
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::printf("ratingd: signal %d, shutting down\n", signal_number);
+  std::fflush(stdout);
+  (*store)->Shutdown();  // Ends subscriptions.
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  server->Wait();
+  return 0;
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets up, builds and starts ratingd on its embedded default: the RocksDB directory ./data,
+# listening on 127.0.0.1:50051. Prints a development admin token. Extra flags go to ratingd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build.sh ratingd ratingctl
+exec build/services/ratingd --data_dir=./data --listen=127.0.0.1:50051 "$@"

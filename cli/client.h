@@ -1,0 +1,67 @@
+// A thin client of ratingd's gRPC API for ratingctl: one stub per service, bearer-token
+// metadata, a deadline per call, and grpc::Status converted to absl::Status once, here.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "rating/v1/api.grpc.pb.h"
+
+namespace rating::cli {
+
+namespace v1 = ::rating::v1;
+
+// Thread-compatible: one caller at a time per Client; the channel may be shared.
+class Client {
+ public:
+  // `channel` must reach a ratingd. Each call fails with DEADLINE_EXCEEDED after `timeout`.
+  explicit Client(std::shared_ptr<grpc::ChannelInterface> channel,
+                  absl::Duration timeout = absl::Seconds(30));
+
+  // A fresh context carrying `authorization: Bearer token` (none if `token` is empty) and the
+  // deadline.
+  std::unique_ptr<grpc::ClientContext> NewContext(const std::string& token) const;
+
+  // Sends `command` to the rpc its oneof case names, as `token`. The server's status
+  // otherwise; INVALID_ARGUMENT for an empty command.
+  absl::StatusOr<v1::CommandReply> Execute(const v1::Command& command, const std::string& token);
+
+  // The query and audit rpcs the runner and the everyday commands read, as `token`.
+  absl::StatusOr<v1::RatingView> GetRating(const v1::GetRatingRequest& request,
+                                           const std::string& token);
+  absl::StatusOr<v1::ListRatingsResponse> ListRatings(const v1::ListRatingsRequest& request,
+                                                      const std::string& token);
+  absl::StatusOr<v1::TallyMinutes> GetTally(const v1::GetTallyRequest& request,
+                                            const std::string& token);
+  absl::StatusOr<v1::ListOverridesResponse> ListOverrides(const v1::ListOverridesRequest& request,
+                                                          const std::string& token);
+  absl::StatusOr<v1::ListDossiersResponse> ListDossiers(const v1::ListDossiersRequest& request,
+                                                        const std::string& token);
+  absl::StatusOr<v1::ListRewardsResponse> ListRewards(const v1::ListRewardsRequest& request,
+                                                      const std::string& token);
+  absl::StatusOr<v1::GetHistoryResponse> GetHistory(const v1::GetHistoryRequest& request,
+                                                    const std::string& token);
+  absl::StatusOr<v1::VerifyChainResponse> VerifyChain(const v1::VerifyChainRequest& request,
+                                                      const std::string& token);
+  absl::StatusOr<v1::GetHeadResponse> GetHead(const std::string& token);
+  absl::StatusOr<v1::CreatePrincipalResponse> CreatePrincipal(
+      const v1::CreatePrincipalRequest& request, const std::string& token);
+  absl::StatusOr<v1::ListPrincipalsResponse> ListPrincipals(const std::string& token);
+
+ private:
+  absl::Duration timeout_;
+  std::unique_ptr<v1::RegistryService::Stub> registry_;
+  std::unique_ptr<v1::ReviewService::Stub> review_;
+  std::unique_ptr<v1::DecisionService::Stub> decision_;
+  std::unique_ptr<v1::QueryService::Stub> query_;
+  std::unique_ptr<v1::AuditService::Stub> audit_;
+  std::unique_ptr<v1::AdminService::Stub> admin_;
+};
+
+}  // namespace rating::cli

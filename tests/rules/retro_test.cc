@@ -1,0 +1,143 @@
+// Attribution (R-ATTR-1), re-rating (R-RETRO-1..4), rewards (R-REW-1), deadline (R-DEADLINE).
+#include <map>
+#include <optional>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "rules/engine.h"
+#include "tests/rules/ceiling_matchers.h"
+#include "tests/testing/status_matchers.h"
+
+namespace rating::rules {
+namespace {
+
+using ::rating::rules::testing::DefaultPolicy;
+using ::rating::testing::IsOk;
+using ::rating::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr Level kKHTNV = rating::v1::LEVEL_KHTNV;
+constexpr Level kHTNV = rating::v1::LEVEL_HTNV;
+constexpr Level kHTTNV = rating::v1::LEVEL_HTTNV;
+constexpr Level kHTXSNV = rating::v1::LEVEL_HTXSNV;
+constexpr auto kYearly = rating::v1::REWARD_KIND_YEARLY;
+constexpr auto kFiveYears = rating::v1::REWARD_KIND_FIVE_YEARS;
+
+// R-ATTR-1: a violation counts for every year its period touches.
+TEST(YearsTouchedTest, EveryYearThePeriodTouches) {
+  EXPECT_THAT(YearsTouched(Date(2025, 6, 1), Date(2025, 6, 30)), ElementsAre(2025));
+  EXPECT_THAT(YearsTouched(Date(2024, 11, 1), Date(2025, 2, 1)), ElementsAre(2024, 2025));
+  EXPECT_THAT(YearsTouched(Date(2022, 12, 31), Date(2025, 1, 1)),
+              ElementsAre(2022, 2023, 2024, 2025));
+  EXPECT_THAT(YearsTouched(Date(2025, 1, 1), Date(2025, 1, 1)), ElementsAre(2025));
+  EXPECT_THAT(YearsTouched(Date(2025, 3, 1), Date(2024, 3, 1)), ElementsAre(2024, 2025));
+}
+
+// R-RETRO-1 (conformance case 03: a 2026 warning for a June 2025 violation).
+TEST(RulingFlagTest, ALateRulingRequiresReRatingOrAReview) {
+  std::optional<Flag> flag = RulingFlag(kHTXSNV, /*self_remedied=*/false, kKHTNV);
+  ASSERT_TRUE(flag.has_value());
+  EXPECT_EQ(flag->status, rating::v1::RATING_STATUS_RERATING_REQUIRED);
+  EXPECT_EQ(flag->proposed, kKHTNV);
+  EXPECT_THAT(flag->rules, ElementsAre("R-RETRO-1"));
+
+  flag = RulingFlag(kHTTNV, /*self_remedied=*/true, kHTNV);
+  ASSERT_TRUE(flag.has_value());
+  EXPECT_EQ(flag->status, rating::v1::RATING_STATUS_RERATING_REVIEW);
+  EXPECT_EQ(flag->proposed, kHTNV);
+
+  flag = RulingFlag(kHTNV, false, kKHTNV);
+  ASSERT_TRUE(flag.has_value());
+  EXPECT_EQ(flag->status, rating::v1::RATING_STATUS_RERATING_REQUIRED);
+
+  // Nothing to re-rate below KHTNV.
+  EXPECT_EQ(RulingFlag(kKHTNV, false, kKHTNV), std::nullopt);
+  EXPECT_EQ(RulingFlag(kKHTNV, true, kKHTNV), std::nullopt);
+}
+
+// R-RETRO-3: a decided rating whose recomputed ceiling fell below it.
+TEST(ReviewSuggestionTest, OnlyWhenTheCeilingFellBelowTheDecidedLevel) {
+  Ceiling ceiling;
+  ceiling.level = kHTNV;
+  ceiling.rule_id = "R-ORG-3";
+  std::optional<Flag> flag = ReviewSuggestion(kHTXSNV, ceiling);
+  ASSERT_TRUE(flag.has_value());
+  EXPECT_EQ(flag->status, rating::v1::RATING_STATUS_REVIEW_SUGGESTED);
+  EXPECT_EQ(flag->proposed, kHTNV);
+  EXPECT_THAT(flag->rules, ElementsAre("R-RETRO-3", "R-ORG-3"));
+  EXPECT_EQ(ReviewSuggestion(kHTNV, ceiling), std::nullopt);
+  EXPECT_EQ(ReviewSuggestion(kKHTNV, ceiling), std::nullopt);
+  EXPECT_EQ(ReviewSuggestion(kHTXSNV, Ceiling{}), std::nullopt);
+}
+
+TEST(EffectiveLevelTest, HowFlaggedRatingsCountForOthers) {
+  EXPECT_EQ(EffectiveLevel(rating::v1::RATING_STATUS_RERATING_REQUIRED, kHTXSNV, kHTXSNV), kKHTNV);
+  EXPECT_EQ(EffectiveLevel(rating::v1::RATING_STATUS_RERATING_REVIEW, kHTXSNV, kHTNV), kHTNV);
+  EXPECT_EQ(EffectiveLevel(rating::v1::RATING_STATUS_RERATING_REVIEW, kHTNV, kHTXSNV), kHTNV);
+  EXPECT_EQ(EffectiveLevel(rating::v1::RATING_STATUS_RERATING_REVIEW, kHTTNV,
+                           rating::v1::LEVEL_UNSPECIFIED),
+            kHTTNV);
+  EXPECT_EQ(EffectiveLevel(rating::v1::RATING_STATUS_REVIEW_SUGGESTED, kHTXSNV, kHTNV), kHTXSNV);
+  EXPECT_EQ(EffectiveLevel(rating::v1::RATING_STATUS_DECIDED, kHTTNV, kKHTNV), kHTTNV);
+}
+
+// R-REW-1.
+TEST(RewardTest, YearlyNeedsHtxsnvThatYear) {
+  EXPECT_THAT(CheckReward(kYearly, 2025, {{2025, kHTXSNV}}), IsOk());
+  EXPECT_THAT(CheckReward(kYearly, 2025, {{2025, kHTTNV}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("R-REW-1")));
+  EXPECT_THAT(CheckReward(kYearly, 2025, {{2024, kHTXSNV}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("2025")));
+  EXPECT_THAT(CheckReward(rating::v1::REWARD_KIND_UNSPECIFIED, 2025, {{2025, kHTXSNV}}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(RewardTest, FiveYearsNeedsFiveConsecutiveHtxsnvYearsEndingAtY) {
+  std::map<int, Level> levels = {{2021, kHTXSNV}, {2022, kHTXSNV}, {2023, kHTXSNV},
+                                 {2024, kHTXSNV}, {2025, kHTXSNV}};
+  EXPECT_THAT(CheckReward(kFiveYears, 2025, levels), IsOk());
+  EXPECT_THAT(CheckReward(kFiveYears, 2026, levels),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("2026")));
+  levels[2023] = kHTTNV;
+  EXPECT_THAT(CheckReward(kFiveYears, 2025, levels),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("2023")));
+  levels.erase(2023);
+  EXPECT_THAT(CheckReward(kFiveYears, 2025, levels),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("2023")));
+}
+
+// R-REW-1 with R-RETRO-2: annulling a rating annuls the rewards resting on it.
+TEST(RewardTest, RewardsFallWithTheirRatingsUnlessStillHtxsnv) {
+  EXPECT_TRUE(RewardFalls(kYearly, 2025, 2025, kKHTNV));
+  EXPECT_FALSE(RewardFalls(kYearly, 2025, 2025, kHTXSNV));
+  EXPECT_FALSE(RewardFalls(kYearly, 2025, 2024, kKHTNV));
+  EXPECT_TRUE(RewardFalls(kFiveYears, 2025, 2021, kHTTNV));
+  EXPECT_TRUE(RewardFalls(kFiveYears, 2025, 2025, kHTTNV));
+  EXPECT_FALSE(RewardFalls(kFiveYears, 2025, 2020, kHTTNV));
+  EXPECT_FALSE(RewardFalls(kFiveYears, 2025, 2026, kHTTNV));
+  EXPECT_FALSE(RewardFalls(kFiveYears, 2025, 2023, kHTXSNV));
+}
+
+// R-DEADLINE: due before 15 December; the due day itself is late.
+TEST(DeadlineTest, DueBeforeTheFifteenthOfDecember) {
+  const Policy p = DefaultPolicy();
+  EXPECT_EQ(DossierDue(2025, p), Date(2025, 12, 15));
+  EXPECT_FALSE(DossierLate(Date(2025, 12, 14), 2025, p));
+  EXPECT_TRUE(DossierLate(Date(2025, 12, 15), 2025, p));
+  EXPECT_TRUE(DossierLate(Date(2026, 1, 3), 2025, p));
+  EXPECT_FALSE(DossierLate(Date(2025, 3, 1), 2025, p));
+  absl::StatusOr<Policy> other =
+      LoadPolicy("", {{"dossier_due_month", "12"}, {"dossier_due_day", "10"}});
+  ASSERT_THAT(other, IsOk());
+  EXPECT_TRUE(DossierLate(Date(2025, 12, 12), 2025, *other));
+  // The period's reference date does not move the due date.
+  absl::StatusOr<Policy> ref = LoadPolicy("", {{"reference_day", "31"}});
+  ASSERT_THAT(ref, IsOk());
+  EXPECT_EQ(DossierDue(2025, *ref), Date(2025, 12, 15));
+}
+
+}  // namespace
+}  // namespace rating::rules

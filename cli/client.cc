@@ -35,8 +35,7 @@ Client::Client(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration t
 std::unique_ptr<grpc::ClientContext> Client::NewContext(const std::string& token) const {
   auto context = std::make_unique<grpc::ClientContext>();
   if (!token.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
-  context->set_deadline(std::chrono::system_clock::now() +
-                        absl::ToChronoMilliseconds(timeout_));
+  context->set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout_));
   return context;
 }
 
@@ -104,8 +103,8 @@ absl::StatusOr<v1::RatingView> Client::GetRating(const v1::GetRatingRequest& req
   return Call(*this, *query_, &v1::QueryService::Stub::GetRating, request, token);
 }
 
-absl::StatusOr<v1::ListRatingsResponse> Client::ListRatings(
-    const v1::ListRatingsRequest& request, const std::string& token) {
+absl::StatusOr<v1::ListRatingsResponse> Client::ListRatings(const v1::ListRatingsRequest& request,
+                                                            const std::string& token) {
   return Call(*this, *query_, &v1::QueryService::Stub::ListRatings, request, token);
 }
 
@@ -124,8 +123,8 @@ absl::StatusOr<v1::ListDossiersResponse> Client::ListDossiers(
   return Call(*this, *query_, &v1::QueryService::Stub::ListDossiers, request, token);
 }
 
-absl::StatusOr<v1::ListRewardsResponse> Client::ListRewards(
-    const v1::ListRewardsRequest& request, const std::string& token) {
+absl::StatusOr<v1::ListRewardsResponse> Client::ListRewards(const v1::ListRewardsRequest& request,
+                                                            const std::string& token) {
   return Call(*this, *query_, &v1::QueryService::Stub::ListRewards, request, token);
 }
 
@@ -134,8 +133,8 @@ absl::StatusOr<v1::GetHistoryResponse> Client::GetHistory(const v1::GetHistoryRe
   return Call(*this, *audit_, &v1::AuditService::Stub::GetHistory, request, token);
 }
 
-absl::StatusOr<v1::VerifyChainResponse> Client::VerifyChain(
-    const v1::VerifyChainRequest& request, const std::string& token) {
+absl::StatusOr<v1::VerifyChainResponse> Client::VerifyChain(const v1::VerifyChainRequest& request,
+                                                            const std::string& token) {
   return Call(*this, *audit_, &v1::AuditService::Stub::VerifyChain, request, token);
 }
 
@@ -149,8 +148,8 @@ absl::StatusOr<v1::CreatePrincipalResponse> Client::CreatePrincipal(
 }
 
 absl::StatusOr<v1::ListPrincipalsResponse> Client::ListPrincipals(const std::string& token) {
-  return Call(*this, *admin_, &v1::AdminService::Stub::ListPrincipals,
-              v1::ListPrincipalsRequest(), token);
+  return Call(*this, *admin_, &v1::AdminService::Stub::ListPrincipals, v1::ListPrincipalsRequest(),
+              token);
 }
 
 }  // namespace rating::cli

@@ -2,11 +2,11 @@
 // metadata, a deadline per call, and grpc::Status converted to absl::Status once, here.
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+
+#include <memory>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

@@ -66,15 +66,13 @@ std::string FormatRatingView(const v1::RatingView& view) {
 }
 
 std::string RatingsCsv(const v1::ListRatingsResponse& response) {
-  std::string out =
-      CsvRecord({"subject", "year", "status", "level", "level_name", "ceiling"});
+  std::string out = CsvRecord({"subject", "year", "status", "level", "level_name", "ceiling"});
   for (const v1::RatingView& view : response.ratings()) {
-    out += CsvRecord({view.subject(), absl::StrCat(view.year()), RatingStatusCode(view.status()),
-                      LevelCode(view.level()),
-                      view.level() == v1::LEVEL_UNSPECIFIED
-                          ? ""
-                          : LevelName(view.level(), view.level_name()),
-                      LevelCode(view.ceiling())});
+    out += CsvRecord(
+        {view.subject(), absl::StrCat(view.year()), RatingStatusCode(view.status()),
+         LevelCode(view.level()),
+         view.level() == v1::LEVEL_UNSPECIFIED ? "" : LevelName(view.level(), view.level_name()),
+         LevelCode(view.ceiling())});
   }
   return out;
 }
@@ -148,8 +146,8 @@ absl::Status VerifyChain(Client& client, const std::string& token, std::ostream&
   return absl::OkStatus();
 }
 
-absl::Status ExportCsv(Client& client, const std::string& token, const std::string& org,
-                       int year, std::ostream& out) {
+absl::Status ExportCsv(Client& client, const std::string& token, const std::string& org, int year,
+                       std::ostream& out) {
   v1::ListRatingsRequest request;
   request.set_org(org);
   request.set_year(year);
@@ -168,8 +166,7 @@ absl::Status ListPrincipals(Client& client, const std::string& token, std::ostre
 }
 
 absl::Status CreatePrincipal(Client& client, const std::string& token, const std::string& id,
-                             const std::string& role, const std::string& scope,
-                             std::ostream& out) {
+                             const std::string& role, const std::string& scope, std::ostream& out) {
   absl::StatusOr<v1::Role> parsed = ParseRole(role);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("role: ", parsed.status().message()));

@@ -31,8 +31,8 @@ absl::Status ShowTally(Client& client, const std::string& token, const std::stri
 absl::Status VerifyChain(Client& client, const std::string& token, std::ostream& out);
 
 // `ratingctl export-csv ORG YEAR`: ListRatings as CSV (header included).
-absl::Status ExportCsv(Client& client, const std::string& token, const std::string& org,
-                       int year, std::ostream& out);
+absl::Status ExportCsv(Client& client, const std::string& token, const std::string& org, int year,
+                       std::ostream& out);
 
 // `ratingctl principals`.
 absl::Status ListPrincipals(Client& client, const std::string& token, std::ostream& out);
@@ -40,8 +40,7 @@ absl::Status ListPrincipals(Client& client, const std::string& token, std::ostre
 // `ratingctl create-principal ID ROLE [SCOPE]`: prints the token the server returns (shown
 // only once). INVALID_ARGUMENT for an unknown role name.
 absl::Status CreatePrincipal(Client& client, const std::string& token, const std::string& id,
-                             const std::string& role, const std::string& scope,
-                             std::ostream& out);
+                             const std::string& role, const std::string& scope, std::ostream& out);
 
 // The text report of one rating (what ShowRating prints).
 std::string FormatRatingView(const v1::RatingView& view);

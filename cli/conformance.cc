@@ -1,19 +1,18 @@
 #include "cli/conformance.h"
 
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <utility>
-
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -34,8 +33,8 @@ class TempDir {
  public:
   static absl::StatusOr<TempDir> Create() {
     const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp",
-                                       "/ratingctl-XXXXXX");
+    std::string pattern =
+        absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/ratingctl-XXXXXX");
     if (::mkdtemp(pattern.data()) == nullptr) {
       return absl::InternalError(absl::StrCat("mkdtemp ", pattern, ": ", std::strerror(errno)));
     }
@@ -60,9 +59,8 @@ class TempDir {
 // Writes ratingd's bootstrap auth config: one admin principal with `token`, mode 0600.
 absl::Status WriteAuthConfig(const std::string& path, const std::string& token) {
   nlohmann::json config = {
-      {"principals",
-       nlohmann::json::array(
-           {{{"id", "admin"}, {"role", "admin"}, {"scope", ""}, {"token", token}}})}};
+      {"principals", nlohmann::json::array(
+                         {{{"id", "admin"}, {"role", "admin"}, {"scope", ""}, {"token", token}}})}};
   {
     std::ofstream out(path, std::ios::trunc);
     if (!out) return absl::InternalError(absl::StrCat(path, ": cannot create"));
@@ -110,11 +108,11 @@ FileOutcome RunFile(const ConformanceOptions& options, const std::string& rating
     return outcome;
   }
 
-  absl::StatusOr<std::unique_ptr<ServerProcess>> server = ServerProcess::Start(
-      ratingd,
-      {absl::StrCat("--data_dir=", data_dir), "--listen=127.0.0.1:0",
-       absl::StrCat("--auth_config=", auth_config)},
-      options.startup_timeout);
+  absl::StatusOr<std::unique_ptr<ServerProcess>> server =
+      ServerProcess::Start(ratingd,
+                           {absl::StrCat("--data_dir=", data_dir), "--listen=127.0.0.1:0",
+                            absl::StrCat("--auth_config=", auth_config)},
+                           options.startup_timeout);
   if (!server.ok()) {
     outcome.error = server.status();
     return outcome;
@@ -124,14 +122,14 @@ FileOutcome RunFile(const ConformanceOptions& options, const std::string& rating
     std::shared_ptr<grpc::Channel> channel =
         grpc::CreateChannel(process.address(), grpc::InsecureChannelCredentials());
     if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
-      outcome.error = absl::UnavailableError(
-          absl::StrCat("cannot connect to ratingd at ", process.address(), " (",
-                       process.ExitDescription(), ")"));
+      outcome.error =
+          absl::UnavailableError(absl::StrCat("cannot connect to ratingd at ", process.address(),
+                                              " (", process.ExitDescription(), ")"));
       return outcome;
     }
     Client client(channel, options.rpc_timeout);
-    ScenarioPlayer player(client, admin_token, file, out,
-                          [&process] { return process.Running(); }, options.verbose);
+    ScenarioPlayer player(
+        client, admin_token, file, out, [&process] { return process.Running(); }, options.verbose);
     outcome.error = player.CreatePrincipals(*scenario);
     if (outcome.error.ok()) outcome.error = player.Play(*scenario, outcome.result);
   }

@@ -1,12 +1,12 @@
 // ratingctl: the command-line client of ratingd (gRPC only) and the conformance runner.
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -147,8 +147,8 @@ int Run(int argc, char** argv) {
     status = ListPrincipals(client, token, std::cout);
   } else if (args.command == "create-principal") {
     if (pos.size() < 2 || pos.size() > 3) return Usage("create-principal needs ID ROLE [SCOPE]");
-    status = CreatePrincipal(client, token, pos[0], pos[1], pos.size() == 3 ? pos[2] : "",
-                             std::cout);
+    status =
+        CreatePrincipal(client, token, pos[0], pos[1], pos.size() == 3 ? pos[2] : "", std::cout);
   } else {
     return Usage(absl::StrCat("unknown command \"", args.command, "\""));
   }

@@ -250,8 +250,7 @@ absl::Status RestructureOrg(Fields& f, v1::Command& cmd, std::vector<std::string
   v1::OrgRestructuring* p = cmd.mutable_restructure_org();
   RATING_ASSIGN_OR_RETURN(*p->mutable_id(), f.String("id"));
   RATING_ASSIGN_OR_RETURN(*p->mutable_on(), f.String("on"));
-  RATING_ASSIGN_OR_RETURN(v1::RestructureChange change,
-                          f.Enum("change", &ParseRestructureChange));
+  RATING_ASSIGN_OR_RETURN(v1::RestructureChange change, f.Enum("change", &ParseRestructureChange));
   p->set_change(change);
   RATING_ASSIGN_OR_RETURN(*p->mutable_new_parent(), f.OptString("new_parent"));
   return absl::OkStatus();
@@ -263,8 +262,7 @@ absl::Status EnrollMember(Fields& f, v1::Command& cmd, std::vector<std::string>*
   RATING_ASSIGN_OR_RETURN(*p->mutable_org(), f.String("org"));
   RATING_ASSIGN_OR_RETURN(*p->mutable_admitted_on(), f.String("admitted_on"));
   RATING_ASSIGN_OR_RETURN(*p->mutable_name(), f.OptString("name"));
-  RATING_ASSIGN_OR_RETURN(std::vector<std::string> committee_of,
-                          f.OptStringList("committee_of"));
+  RATING_ASSIGN_OR_RETURN(std::vector<std::string> committee_of, f.OptStringList("committee_of"));
   for (auto& org : committee_of) p->add_committee_of(std::move(org));
   RATING_ASSIGN_OR_RETURN(std::vector<std::string> heads, f.OptStringList("heads"));
   for (auto& org : heads) p->add_heads(std::move(org));
@@ -363,10 +361,9 @@ absl::Status ScorecardStep(Fields& f, v1::Command& cmd, std::vector<std::string>
     if (has_points) {
       RATING_ASSIGN_OR_RETURN(*criterion->mutable_points(), c.Decimal("points"));
     } else if (has_quantity) {
-      RATING_ASSIGN_OR_RETURN(
-          int64_t achieved,
-          c.Int64("achieved", std::numeric_limits<int64_t>::min(),
-                  std::numeric_limits<int64_t>::max()));
+      RATING_ASSIGN_OR_RETURN(int64_t achieved,
+                              c.Int64("achieved", std::numeric_limits<int64_t>::min(),
+                                      std::numeric_limits<int64_t>::max()));
       RATING_ASSIGN_OR_RETURN(int64_t plan, c.Int64("plan", std::numeric_limits<int64_t>::min(),
                                                     std::numeric_limits<int64_t>::max()));
       criterion->mutable_quantity()->set_achieved(achieved);
@@ -720,15 +717,15 @@ Step ParseStep(const Json& json, int number, const std::set<std::string>& princi
   Step step;
   step.number = number;
   if (!json.is_object()) {
-    step.error = absl::InvalidArgumentError(
-        absl::StrCat("expected an object, got ", json.type_name()));
+    step.error =
+        absl::InvalidArgumentError(absl::StrCat("expected an object, got ", json.type_name()));
     return step;
   }
   const bool is_do = json.contains("do");
   const bool is_expect = json.contains("expect");
   if (is_do == is_expect) {
-    step.error = absl::InvalidArgumentError(
-        is_do ? "has both \"do\" and \"expect\"" : "needs a \"do\" or an \"expect\" field");
+    step.error = absl::InvalidArgumentError(is_do ? "has both \"do\" and \"expect\""
+                                                  : "needs a \"do\" or an \"expect\" field");
     return step;
   }
   step.is_do = is_do;
@@ -807,8 +804,7 @@ absl::StatusOr<v1::Command> ParseDoStep(const nlohmann::ordered_json& step,
   auto parser = DoParsers().find(kind);
   if (parser == DoParsers().end()) {
     return absl::InvalidArgumentError(absl::StrCat("unknown step kind \"do\": \"", kind,
-                                                   "\" (expected one of ", Keys(DoParsers()),
-                                                   ")"));
+                                                   "\" (expected one of ", Keys(DoParsers()), ")"));
   }
   Fields fields(step, "");
   for (const char* common : {"do", "as", "label"}) fields.Known(common);
@@ -829,8 +825,8 @@ absl::StatusOr<Expectation> ParseExpectStep(const nlohmann::ordered_json& step,
   auto parser = ExpectParsers().find(kind);
   if (parser == ExpectParsers().end()) {
     return absl::InvalidArgumentError(absl::StrCat("unknown step kind \"expect\": \"", kind,
-                                                   "\" (expected one of ",
-                                                   Keys(ExpectParsers()), ")"));
+                                                   "\" (expected one of ", Keys(ExpectParsers()),
+                                                   ")"));
   }
   Fields fields(step, "");
   for (const char* common : {"expect", "as", "label"}) fields.Known(common);
@@ -921,8 +917,8 @@ std::string DescribeExpectation(const Expectation& e) {
       if (!e.rules.empty()) absl::StrAppend(&out, " naming [", absl::StrJoin(e.rules, ", "), "]");
       break;
     case ExpectKind::kReward:
-      out = absl::StrCat("reward ", e.subject, " ", e.year, " ", RewardKindCode(e.reward_kind),
-                         " ", e.reward_status);
+      out = absl::StrCat("reward ", e.subject, " ", e.year, " ", RewardKindCode(e.reward_kind), " ",
+                         e.reward_status);
       break;
     case ExpectKind::kLate:
       out = absl::StrCat("late ", e.org, " ", e.year, " ", e.late ? "true" : "false");
@@ -931,8 +927,7 @@ std::string DescribeExpectation(const Expectation& e) {
       out = absl::StrCat("overrides count ", e.count);
       break;
     case ExpectKind::kHistory:
-      out = absl::StrCat("history ", e.subject, " ", e.year, " at least ", e.min_events,
-                         " events");
+      out = absl::StrCat("history ", e.subject, " ", e.year, " at least ", e.min_events, " events");
       break;
     case ExpectKind::kVerify:
       out = "verify";

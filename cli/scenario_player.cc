@@ -50,15 +50,13 @@ bool NamesRule(absl::string_view text, absl::string_view rule_id) {
 
 std::vector<std::string> DescribeRatingView(const v1::RatingView& view) {
   std::vector<std::string> lines;
-  lines.push_back(absl::StrCat("rating ", view.subject(), " ", view.year(), ": status ",
-                               RatingStatusCode(view.status()), ", level ",
-                               LevelOrNone(view.level()), ", ceiling ", LevelOrNone(view.ceiling()),
-                               view.ceiling_rule().empty() ? "" : " by ", view.ceiling_rule(),
-                               view.proposed_level() == v1::LEVEL_UNSPECIFIED ? "" : ", proposed ",
-                               view.proposed_level() == v1::LEVEL_UNSPECIFIED
-                                   ? ""
-                                   : LevelCode(view.proposed_level()),
-                               ", as of position ", view.as_of_position()));
+  lines.push_back(absl::StrCat(
+      "rating ", view.subject(), " ", view.year(), ": status ", RatingStatusCode(view.status()),
+      ", level ", LevelOrNone(view.level()), ", ceiling ", LevelOrNone(view.ceiling()),
+      view.ceiling_rule().empty() ? "" : " by ", view.ceiling_rule(),
+      view.proposed_level() == v1::LEVEL_UNSPECIFIED ? "" : ", proposed ",
+      view.proposed_level() == v1::LEVEL_UNSPECIFIED ? "" : LevelCode(view.proposed_level()),
+      ", as of position ", view.as_of_position()));
   if (!view.missing_inputs().empty()) {
     lines.push_back(absl::StrCat("missing inputs: ", absl::StrJoin(view.missing_inputs(), ", ")));
   }
@@ -68,8 +66,8 @@ std::vector<std::string> DescribeRatingView(const v1::RatingView& view) {
   for (const std::string& note : view.notes()) lines.push_back(absl::StrCat("note: ", note));
   if (view.explanation().empty()) lines.push_back("explanation: (none)");
   for (const v1::Finding& finding : view.explanation()) {
-    std::string line = absl::StrCat(finding.rule_id(), finding.holds() ? " holds: " : " fails: ",
-                                    finding.text_vi());
+    std::string line = absl::StrCat(finding.rule_id(),
+                                    finding.holds() ? " holds: " : " fails: ", finding.text_vi());
     if (!finding.text_en().empty()) absl::StrAppend(&line, " / ", finding.text_en());
     lines.push_back(std::move(line));
   }
@@ -77,8 +75,7 @@ std::vector<std::string> DescribeRatingView(const v1::RatingView& view) {
 }
 
 ScenarioPlayer::ScenarioPlayer(Client& client, std::string admin_token, std::string file,
-                               std::ostream& out, std::function<bool()> server_alive,
-                               bool verbose)
+                               std::ostream& out, std::function<bool()> server_alive, bool verbose)
     : client_(client),
       admin_token_(std::move(admin_token)),
       file_(std::move(file)),
@@ -96,10 +93,10 @@ absl::Status ScenarioPlayer::CreatePrincipals(const Scenario& scenario) {
     absl::StatusOr<v1::CreatePrincipalResponse> response =
         client_.CreatePrincipal(request, admin_token_);
     if (!response.ok()) {
-      return absl::Status(response.status().code(),
-                          absl::StrCat("creating principal ", principal.id, " (",
-                                       RoleCode(principal.role), " ", principal.scope,
-                                       "): ", response.status().message()));
+      return absl::Status(
+          response.status().code(),
+          absl::StrCat("creating principal ", principal.id, " (", RoleCode(principal.role), " ",
+                       principal.scope, "): ", response.status().message()));
     }
     // The server echoes the token; keep ours if it sends none.
     tokens_[principal.id] = response->token().empty() ? request.token() : response->token();
@@ -146,8 +143,8 @@ absl::Status ScenarioPlayer::Play(const Scenario& scenario, PlayResult& result) 
   const std::vector<Step>& steps = scenario.steps;
   for (size_t i = 0; i < steps.size(); ++i) {
     const Step& step = steps[i];
-    const bool next_is_error = i + 1 < steps.size() && !steps[i + 1].is_do &&
-                               steps[i + 1].kind == "error";
+    const bool next_is_error =
+        i + 1 < steps.size() && !steps[i + 1].is_do && steps[i + 1].kind == "error";
     for (const std::string& field : step.unknown_fields) {
       out_ << "WARN " << file_ << " step " << step.number << ": unknown field \"" << field
            << "\" ignored\n";
@@ -162,8 +159,7 @@ absl::Status ScenarioPlayer::Play(const Scenario& scenario, PlayResult& result) 
                         Check{false, std::string(step.error.message()), {}});
         }
       } else {
-        absl::StatusOr<v1::CommandReply> reply =
-            client_.Execute(step.command, TokenFor(step.as));
+        absl::StatusOr<v1::CommandReply> reply = client_.Execute(step.command, TokenFor(step.as));
         last_do_ = DoOutcome{step.number, /*sent=*/true, reply.status()};
         if (!reply.ok() && !next_is_error) {
           ++result.failed;
@@ -185,8 +181,8 @@ absl::Status ScenarioPlayer::Play(const Scenario& scenario, PlayResult& result) 
       Check check = Evaluate(step);
       if (check.ok) {
         ++result.passed;
-        if (verbose_) out_ << "ok   " << file_ << " step " << step.number << ": "
-                           << DescribeStep(step) << "\n";
+        if (verbose_)
+          out_ << "ok   " << file_ << " step " << step.number << ": " << DescribeStep(step) << "\n";
       } else {
         ++result.failed;
         ReportFailure(step, DescribeStep(step), check);
@@ -209,10 +205,10 @@ ScenarioPlayer::Check ScenarioPlayer::Evaluate(const Step& step) {
     if (it == labels_.end()) {
       std::vector<std::string> known;
       for (const auto& [label, position] : labels_) known.push_back(label);
-      return Check{false,
-                   absl::StrCat("unknown label \"", e.as_of, "\""),
-                   {absl::StrCat("labels so far: ",
-                                 known.empty() ? "(none)" : absl::StrJoin(known, ", "))}};
+      return Check{
+          false,
+          absl::StrCat("unknown label \"", e.as_of, "\""),
+          {absl::StrCat("labels so far: ", known.empty() ? "(none)" : absl::StrJoin(known, ", "))}};
     }
     as_of.set_position(it->second);
   }
@@ -262,8 +258,7 @@ ScenarioPlayer::Check ScenarioPlayer::CheckRating(const Expectation& e, const st
   return check;
 }
 
-ScenarioPlayer::Check ScenarioPlayer::CheckCeiling(const Expectation& e,
-                                                   const std::string& token,
+ScenarioPlayer::Check ScenarioPlayer::CheckCeiling(const Expectation& e, const std::string& token,
                                                    const v1::AsOf& as_of) {
   v1::GetRatingRequest request;
   request.set_subject(e.subject);
@@ -313,19 +308,18 @@ ScenarioPlayer::Check ScenarioPlayer::CheckTally(const Expectation& e, const std
       check.ok = false;
       got.push_back(absl::StrCat(e.tally_subject, " not in the tally"));
     } else {
-      const bool match = e.tie_at_quota ? row->tie_at_quota()
-                                        : !row->tie_at_quota() && row->level() == e.level;
+      const bool match =
+          e.tie_at_quota ? row->tie_at_quota() : !row->tie_at_quota() && row->level() == e.level;
       if (!match) check.ok = false;
       got.push_back(absl::StrCat(e.tally_subject, " ",
                                  row->tie_at_quota() ? "TIE_AT_QUOTA" : LevelOrNone(row->level())));
     }
   }
   check.got = absl::StrJoin(got, "; ");
-  check.details.push_back(absl::StrCat("session ", tally->session(), " org ", tally->org(), " ",
-                                       tally->year(), ": issued ", tally->issued(), ", returned ",
-                                       tally->returned(), ", valid ", tally->valid(),
-                                       ", invalid ", tally->invalid(), ", quota ", tally->quota(),
-                                       ", void rows ", tally->void_rows()));
+  check.details.push_back(absl::StrCat(
+      "session ", tally->session(), " org ", tally->org(), " ", tally->year(), ": issued ",
+      tally->issued(), ", returned ", tally->returned(), ", valid ", tally->valid(), ", invalid ",
+      tally->invalid(), ", quota ", tally->quota(), ", void rows ", tally->void_rows()));
   for (const v1::InvalidBallot& ballot : tally->invalid_ballots()) {
     check.details.push_back(absl::StrCat("invalid ballot ", ballot.serial(), " (", ballot.rule_id(),
                                          "): ", ballot.reason()));
@@ -377,14 +371,12 @@ ScenarioPlayer::Check ScenarioPlayer::CheckReward(const Expectation& e, const st
   const v1::RewardView* found = nullptr;
   Check check;
   for (const v1::RewardView& reward : rewards->rewards()) {
-    check.details.push_back(absl::StrCat("reward ", reward.subject(), " ", reward.year(), " ",
-                                         RewardKindCode(reward.kind()), ": ", reward.status(),
-                                         " (granted at ", reward.granted_at_position(),
-                                         reward.annulled_at_position() == 0 ? "" : ", annulled at ",
-                                         reward.annulled_at_position() == 0
-                                             ? ""
-                                             : absl::StrCat(reward.annulled_at_position()),
-                                         ")"));
+    check.details.push_back(absl::StrCat(
+        "reward ", reward.subject(), " ", reward.year(), " ", RewardKindCode(reward.kind()), ": ",
+        reward.status(), " (granted at ", reward.granted_at_position(),
+        reward.annulled_at_position() == 0 ? "" : ", annulled at ",
+        reward.annulled_at_position() == 0 ? "" : absl::StrCat(reward.annulled_at_position()),
+        ")"));
     if (reward.subject() != e.subject || reward.year() != e.year ||
         reward.kind() != e.reward_kind) {
       continue;
@@ -424,8 +416,7 @@ ScenarioPlayer::Check ScenarioPlayer::CheckLate(const Expectation& e, const std:
   return check;
 }
 
-ScenarioPlayer::Check ScenarioPlayer::CheckOverrides(const Expectation& e,
-                                                     const std::string& token,
+ScenarioPlayer::Check ScenarioPlayer::CheckOverrides(const Expectation& e, const std::string& token,
                                                      const v1::AsOf& as_of) {
   v1::ListOverridesRequest request;
   *request.mutable_as_of() = as_of;
@@ -467,8 +458,7 @@ ScenarioPlayer::Check ScenarioPlayer::CheckHistory(const Expectation& e, const s
   return check;
 }
 
-ScenarioPlayer::Check ScenarioPlayer::CheckVerify(const std::string& token,
-                                                  const v1::AsOf& as_of) {
+ScenarioPlayer::Check ScenarioPlayer::CheckVerify(const std::string& token, const v1::AsOf& as_of) {
   v1::VerifyChainRequest request;
   request.set_to_position(as_of.position());
   absl::StatusOr<v1::VerifyChainResponse> verify = client_.VerifyChain(request, token);

@@ -98,8 +98,8 @@ absl::Status ServerProcess::AwaitReady(absl::Duration timeout) {
       buffer.erase(0, newline + 1);
       size_t marker = line.find(kReadyMarker);
       if (marker != std::string::npos) {
-        absl::string_view rest = absl::StripAsciiWhitespace(
-            absl::string_view(line).substr(marker + kReadyMarkerSize));
+        absl::string_view rest =
+            absl::StripAsciiWhitespace(absl::string_view(line).substr(marker + kReadyMarkerSize));
         address_ = std::string(rest.substr(0, rest.find_first_of(" \t")));
         if (address_.empty() || address_.find(':') == std::string::npos) {
           return absl::InternalError(absl::StrCat("ratingd: unreadable ready line: ", line));
@@ -111,9 +111,9 @@ absl::Status ServerProcess::AwaitReady(absl::Duration timeout) {
     }
     const absl::Duration left = deadline - absl::Now();
     if (left <= absl::ZeroDuration()) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "ratingd printed no \"", kReadyMarker, "HOST:PORT\" line within ",
-          absl::FormatDuration(timeout)));
+      return absl::DeadlineExceededError(absl::StrCat("ratingd printed no \"", kReadyMarker,
+                                                      "HOST:PORT\" line within ",
+                                                      absl::FormatDuration(timeout)));
     }
     pollfd pfd{stdout_fd_, POLLIN, 0};
     const int ready = ::poll(&pfd, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
@@ -181,8 +181,8 @@ absl::Status ServerProcess::Stop(absl::Duration timeout) {
     if (!Reap()) {
       ::kill(pid_, SIGKILL);
       while (!Reap()) absl::SleepFor(absl::Milliseconds(10));
-      return absl::InternalError(absl::StrCat("ratingd ignored SIGTERM for ",
-                                              absl::FormatDuration(timeout), "; killed"));
+      return absl::InternalError(
+          absl::StrCat("ratingd ignored SIGTERM for ", absl::FormatDuration(timeout), "; killed"));
     }
   }
   const bool clean = (WIFEXITED(wait_status_) && WEXITSTATUS(wait_status_) == 0) ||

@@ -24,9 +24,9 @@ class ServerProcess {
   // NOT_FOUND if `binary` cannot be executed; DEADLINE_EXCEEDED if the ready line does not
   // come within `startup_timeout` (the child is then killed); UNAVAILABLE if the child exits
   // first. Call from the thread that will outlive the child (the death signal follows it).
-  static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(
-      const std::string& binary, const std::vector<std::string>& args,
-      absl::Duration startup_timeout);
+  static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(const std::string& binary,
+                                                              const std::vector<std::string>& args,
+                                                              absl::Duration startup_timeout);
 
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

@@ -26,9 +26,7 @@ Expectation MustParseExpect(const std::string& text) {
   return expectation.ok() ? *expectation : Expectation();
 }
 
-absl::Status DoError(const std::string& text) {
-  return ParseDoStep(Json::parse(text)).status();
-}
+absl::Status DoError(const std::string& text) { return ParseDoStep(Json::parse(text)).status(); }
 
 // ---------------------------------------------------------------- file level
 
@@ -128,9 +126,9 @@ TEST(ScenarioParseTest, WrongTypesNameTheFieldAndTheType) {
   EXPECT_THAT(DoError(R"({"do": "register_org", "id": "c1", "kind": "castle", "parent": "bloc"})")
                   .message(),
               HasSubstr("field \"kind\": unknown value \"castle\""));
-  EXPECT_THAT(DoError(R"({"do": "decide", "year": 2025, "ratings": {"member/m1": "GOOD"}})")
-                  .message(),
-              HasSubstr("field \"ratings.member/m1\": unknown value \"GOOD\""));
+  EXPECT_THAT(
+      DoError(R"({"do": "decide", "year": 2025, "ratings": {"member/m1": "GOOD"}})").message(),
+      HasSubstr("field \"ratings.member/m1\": unknown value \"GOOD\""));
 }
 
 TEST(ScenarioParseTest, NestedErrorsNameThePath) {
@@ -441,11 +439,11 @@ TEST(ScenarioParseTest, RatingExpectsALevelOrAStatus) {
   EXPECT_EQ(status.status, v1::RATING_STATUS_RERATING_REQUIRED);
   EXPECT_EQ(status.level, v1::LEVEL_UNSPECIFIED);
 
-  EXPECT_THAT(ParseExpectStep(Json::parse(
-                  R"({"expect": "rating", "subject": "member/m1", "year": 2025})"))
-                  .status()
-                  .message(),
-              HasSubstr("\"level\" or \"status\""));
+  EXPECT_THAT(
+      ParseExpectStep(Json::parse(R"({"expect": "rating", "subject": "member/m1", "year": 2025})"))
+          .status()
+          .message(),
+      HasSubstr("\"level\" or \"status\""));
 }
 
 TEST(ScenarioParseTest, CeilingAndErrorCarryRules) {
@@ -459,16 +457,15 @@ TEST(ScenarioParseTest, CeilingAndErrorCarryRules) {
   EXPECT_EQ(error.code, absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(error.rules, ElementsAre("R-QUOTA"));
 
-  EXPECT_THAT(ParseExpectStep(Json::parse(R"({"expect": "error", "code": "DENIED"})"))
-                  .status()
-                  .message(),
-              HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(
+      ParseExpectStep(Json::parse(R"({"expect": "error", "code": "DENIED"})")).status().message(),
+      HasSubstr("PERMISSION_DENIED"));
   EXPECT_FALSE(ParseExpectStep(Json::parse(R"({"expect": "error", "code": "OK"})")).ok());
 }
 
 TEST(ScenarioParseTest, TallyReadsCountsLevelsAndTies) {
-  Expectation counts = MustParseExpect(
-      R"({"expect": "tally", "session": "s1", "valid": 8, "invalid": 4})");
+  Expectation counts =
+      MustParseExpect(R"({"expect": "tally", "session": "s1", "valid": 8, "invalid": 4})");
   EXPECT_EQ(counts.valid, 8);
   EXPECT_EQ(counts.invalid, 4);
   EXPECT_TRUE(counts.tally_subject.empty());
@@ -484,8 +481,8 @@ TEST(ScenarioParseTest, TallyReadsCountsLevelsAndTies) {
   EXPECT_FALSE(level.tie_at_quota);
   EXPECT_EQ(level.level, v1::LEVEL_HTNV);
 
-  EXPECT_THAT(ParseExpectStep(Json::parse(
-                  R"({"expect": "tally", "session": "s1", "subject": "member/m1"})"))
+  EXPECT_THAT(ParseExpectStep(
+                  Json::parse(R"({"expect": "tally", "session": "s1", "subject": "member/m1"})"))
                   .status()
                   .message(),
               HasSubstr("field \"level\": missing"));
@@ -500,8 +497,8 @@ TEST(ScenarioParseTest, RewardLateOverridesHistoryVerify) {
       "year": 2025, "kind": "yearly", "status": "gone"})"))
                    .ok());
 
-  Expectation late = MustParseExpect(
-      R"({"expect": "late", "org": "c1", "year": 2025, "value": true})");
+  Expectation late =
+      MustParseExpect(R"({"expect": "late", "org": "c1", "year": 2025, "value": true})");
   EXPECT_EQ(late.kind, ExpectKind::kLate);
   EXPECT_TRUE(late.late);
 

@@ -1,5 +1,9 @@
 // The scenario player against an in-process fake ratingd on 127.0.0.1:0: it sends each step to
 // its rpc with the right token, counts expectations, and explains failures.
+#include "cli/scenario_player.h"
+
+#include <grpcpp/grpcpp.h>
+
 #include <map>
 #include <memory>
 #include <mutex>
@@ -7,11 +11,8 @@
 #include <string>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "cli/client.h"
 #include "cli/scenario.h"
-#include "cli/scenario_player.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -226,16 +227,15 @@ class ScenarioPlayerTest : public ::testing::Test {
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    for (grpc::Service* service : std::vector<grpc::Service*>{&registry_, &decision_, &query_,
-                                                              &audit_, &admin_}) {
+    for (grpc::Service* service :
+         std::vector<grpc::Service*>{&registry_, &decision_, &query_, &audit_, &admin_}) {
       builder.RegisterService(service);
     }
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
-    client_ = std::make_unique<Client>(
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                            grpc::InsecureChannelCredentials()),
-        absl::Seconds(10));
+    client_ = std::make_unique<Client>(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                           grpc::InsecureChannelCredentials()),
+                                       absl::Seconds(10));
   }
 
   void TearDown() override { server_->Shutdown(); }
@@ -321,10 +321,9 @@ TEST_F(ScenarioPlayerTest, StepsRunWithTheirPrincipalsToken) {
   ASSERT_FALSE(cell_token.empty());
   std::vector<std::string> seen;
   for (const Call& call : recorder_.calls()) seen.push_back(call.rpc + " " + call.token);
-  EXPECT_THAT(seen, ElementsAre("CreatePrincipal Bearer admin-token",
-                                "DecideRatings Bearer " + cell_token,
-                                "OpenPeriod Bearer admin-token",
-                                "GetRating Bearer " + cell_token));
+  EXPECT_THAT(
+      seen, ElementsAre("CreatePrincipal Bearer admin-token", "DecideRatings Bearer " + cell_token,
+                        "OpenPeriod Bearer admin-token", "GetRating Bearer " + cell_token));
 }
 
 TEST_F(ScenarioPlayerTest, LabelsReadAsOfThePositionAfterTheStep) {

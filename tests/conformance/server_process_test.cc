@@ -1,8 +1,9 @@
 // ServerProcess starts a child, reads its ready line, and stops it; a child that dies or stays
 // silent is reported. The child is /bin/sh playing ratingd's part.
+#include "cli/server_process.h"
+
 #include <string>
 
-#include "cli/server_process.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

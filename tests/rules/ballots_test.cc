@@ -164,6 +164,7 @@ TEST(CountBallotsTest, ConformanceCase01) {
   for (const SubjectTallyResult& s : r->subjects) EXPECT_FALSE(s.tie_at_quota);
 }
 
+// R-BAL-2: a level needs 2c > N.
 TEST(CountBallotsTest, MajorityNeedsMoreThanHalf) {
   struct Case {
     int valid;
@@ -184,6 +185,7 @@ TEST(CountBallotsTest, MajorityNeedsMoreThanHalf) {
   }
 }
 
+// R-BAL-2: votes for a level that misses the majority flow down to the next level.
 TEST(CountBallotsTest, VotesFlowDownToTheNextLevel) {
   // N = 5: c4 = 1, c3 = 2, c2 = 0, c1 = 2: 2*(1+2) = 6 > 5 -> HTTNV.
   TallyInput in = Session({"member/a", "member/b"}, 5);
@@ -233,6 +235,7 @@ TEST(CountBallotsTest, NamingSomeoneOutsideTheSessionIsOtherContent) {
   EXPECT_THAT(r->invalid_ballots[0].reason_en, ::testing::HasSubstr("other content"));
 }
 
+// R-BAL-2's N per policy.ballot_denominator.
 TEST(CountBallotsTest, DenominatorFollowsThePolicy) {
   // 6 issued, 4 returned (one invalid): a has 2 HTXSNV and 1 HTTNV votes.
   TallyInput in = Session({"member/a"}, 6);

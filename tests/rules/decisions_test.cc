@@ -226,6 +226,30 @@ TEST(CheckDecisionTest, QuotaCountsTheBatchAndTheDecidedOutsideIt) {
   EXPECT_TRUE(CheckDecision({item("org/a", kHTXSNV), other, unscoped}, {}, false, p).accepted);
 }
 
+// R-LEAD-QUOTA: the leaders of one grassroots org form one quota scope; the quota itself is
+// R-QUOTA, checked per scope.
+TEST(CheckDecisionTest, LeadersOfEachGrassrootsOrgFormTheirOwnQuotaScope) {
+  const Policy p = DefaultPolicy();
+  auto leader = [](std::string subject, std::string scope, Level level) {
+    DecisionItem i = Item(std::move(subject), level);
+    i.quota_scope = std::move(scope);
+    return i;
+  };
+  // One excellent leader in each of two orgs: within quota in both scopes.
+  EXPECT_TRUE(CheckDecision({leader("leader/h1", "leaders:g1", kHTXSNV),
+                             leader("leader/h2", "leaders:g1", kHTTNV),
+                             leader("leader/h3", "leaders:g2", kHTXSNV)},
+                            {}, false, p)
+                  .accepted);
+  // Two excellent leaders of one org with g = 2: over quota, named by scope.
+  const DecisionCheck check = CheckDecision(
+      {leader("leader/h1", "leaders:g1", kHTXSNV), leader("leader/h2", "leaders:g1", kHTXSNV)},
+      {{"leaders:g2", {0, 9}}}, false, p);
+  EXPECT_THAT(Rules(check), ElementsAre("R-QUOTA"));
+  EXPECT_EQ(check.violations[0].scope, "leaders:g1");
+  EXPECT_TRUE(check.violations[0].overridable);
+}
+
 TEST(CheckDecisionTest, QuotaBoundariesAtGZeroFourFiveNineTen) {
   const Policy p = DefaultPolicy();
   struct Case {

@@ -76,12 +76,14 @@ absl::StatusOr<const PeriodInfo*> RatingViews::Period(int year) const {
 }
 
 std::vector<rules::DisciplineFact> RatingViews::DisciplinesOf(const std::string& subject,
-                                                              int year) const {
+                                                              int year,
+                                                              const std::string& at_org) const {
   std::vector<rules::DisciplineFact> out;
   const SubjectYear* sy = state_.FindSubjectYear(subject, year);
   if (sy == nullptr) return out;
   for (size_t index : sy->disciplines) {
     const DisciplineRecord& d = state_.disciplines()[index];
+    if (!at_org.empty() && d.attributed_org != at_org) continue;
     out.push_back({d.ruling.form(), d.ruling.self_remedied(), d.ruling.increases(),
                    d.violation_key});
   }
@@ -234,9 +236,12 @@ rules::OrgFacts RatingViews::OrgFactsOf(const std::string& org_id, int year) con
       rating.subject = unit.ToString();
       rating.not_subject = EligibilityOf(unit, year).status == v1::RATING_STATUS_NOT_SUBJECT;
       rating.level = EffectiveLevel(unit, year);
-      for (const auto& d : DisciplinesOf(rating.subject, year)) {
-        rating.disciplined = true;
-        if (!d.self_remedied) rating.disciplined_not_remedied = true;
+      // D3 counts members disciplined for violations that happened in this org (R-ATTR-1).
+      for (SubjectKind kind : {SubjectKind::kMember, SubjectKind::kLeader}) {
+        for (const auto& d : DisciplinesOf(Str(kind, member), year, org_id)) {
+          rating.disciplined = true;
+          if (!d.self_remedied) rating.disciplined_not_remedied = true;
+        }
       }
       facts.units.push_back(std::move(rating));
     }

@@ -62,8 +62,10 @@ class RatingViews {
   // Decided subjects of a year (sorted), for R-RETRO-3 scans and quota counts.
   std::vector<rules::Subject> DecidedSubjects(int year) const;
 
-  // Disciplines attributed to the subject string and year.
-  std::vector<rules::DisciplineFact> DisciplinesOf(const std::string& subject, int year) const;
+  // Disciplines attributed to the subject string and year; with `at_org`, only those whose
+  // violation happened there (R-ATTR-1).
+  std::vector<rules::DisciplineFact> DisciplinesOf(const std::string& subject, int year,
+                                                   const std::string& at_org = "") const;
 
  private:
   rules::MemberFacts MemberFactsOf(const std::string& member, int year, bool leader) const;

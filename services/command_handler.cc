@@ -475,13 +475,10 @@ absl::StatusOr<PlannedEvents> DecideRatings(const RatingState& state, const v1::
   for (size_t i = 0; i < subjects.size(); ++i) {
     items.push_back(views.DecisionItemFor(subjects[i], d.year(), d.ratings(static_cast<int>(i)).level()));
     batch.insert(subjects[i].ToString());
+    // R-DEC-1 is enforced on the caller (AuthorizeCommand); the event records the authority
+    // when the whole document has one (an administrator may record several at once).
     const std::string a = views.AuthorityOf(subjects[i], d.year());
-    if (authority.empty()) authority = a;
-    if (a != authority) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "R-DEC-1: one decision document comes from one authority; ", subjects[i].ToString(),
-          " is decided by the committee of ", a, ", ", subjects[0].ToString(), " by ", authority));
-    }
+    authority = i == 0 ? a : (a == authority ? authority : "");
   }
   const rules::DecisionCheck check =
       rules::CheckDecision(items, ScopeCounts(views, d.year(), batch),

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -119,6 +120,15 @@ class EventStore {
   // Up to `max_count` events of the global log with position >= `from_position` (1-based).
   virtual absl::StatusOr<std::vector<rating::v1::Envelope>> ReadAll(uint64_t from_position,
                                                                     size_t max_count) const = 0;
+
+  // Calls `visit` with each event of the global log from `from_position` (1-based) up to the
+  // head as of the call, in order, until `visit` returns false. The envelope passed is valid
+  // only during the call (implementations reuse it), so a full replay runs in bounded memory
+  // without a copy per event. DATA_LOSS if a stored event does not parse; UNAVAILABLE on I/O.
+  // The default implementation pages through ReadAll.
+  virtual absl::Status ForEach(
+      uint64_t from_position,
+      const std::function<bool(const rating::v1::Envelope&)>& visit) const;
 
   // The head version of `stream` (0 if it has no events).
   virtual absl::StatusOr<uint64_t> StreamVersion(std::string_view stream) const = 0;

@@ -1,6 +1,7 @@
 #include "eventstore/rocksdb_event_store.h"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <utility>
@@ -13,7 +14,9 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/iterator.h"
+#include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
@@ -35,6 +38,22 @@ bool ParseEnvelope(const rocksdb::Slice& value, rating::v1::Envelope* out) {
 }
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+// `streams` keys up to and including the 0x00 after the stream name.
+class StreamPrefixTransformImpl final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "rating.StreamPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const void* nul = std::memchr(key.data(), 0, key.size());
+    if (nul == nullptr) return key;
+    return rocksdb::Slice(key.data(), static_cast<const char*>(nul) - key.data() + 1);
+  }
+  bool InDomain(const rocksdb::Slice&) const override { return true; }
+};
+
+std::shared_ptr<const rocksdb::SliceTransform> StreamPrefixTransform() {
+  return std::make_shared<StreamPrefixTransformImpl>();
+}
 
 }  // namespace
 
@@ -84,20 +103,39 @@ absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::Open(
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
 
+  // One sequencer thread writes at a time, so concurrent memtable writes buy nothing, and
+  // turning them off enables the memtable options below.
+  db_options.allow_concurrent_memtable_write = false;
+  db_options.enable_write_thread_adaptive_yield = false;
+
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  auto cf_options = [&](bool bloom) {
+  auto cf_options = [&](const std::string& name) {
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = cache;
     // Point lookups (ids, positions) mostly miss on SSTs that do not hold the key.
-    if (bloom) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    if (name != kStreamsCf) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     rocksdb::ColumnFamilyOptions cf;
     cf.write_buffer_size = options.write_buffer_bytes;
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    if (name == kEventsCf) {
+      // Positions only grow: remember the last insert point instead of searching the
+      // skiplist from the top for every event.
+      cf.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
+    } else if (name == kStreamsCf) {
+      // Versions only grow within a stream: one insert hint per stream.
+      cf.memtable_insert_with_hint_prefix_extractor = StreamPrefixTransform();
+    } else if (name == kEventIdsCf) {
+      // Ids are random and every append probes them (idempotency): a hashed memtable makes
+      // the probe and the insert O(1) instead of a skiplist walk. The "prefix" is the whole
+      // id, and the CF is only ever read by Get, never iterated.
+      cf.prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(kMaxMetadataBytes));
+      cf.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(1 << 18));
+    }
     return cf;
   };
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : ColumnFamilyNames()) {
-    descriptors.emplace_back(name, cf_options(/*bloom=*/name != kStreamsCf));
+    descriptors.emplace_back(name, cf_options(name));
   }
   rocksdb::DB* raw_db = nullptr;
   rocksdb::Status s =
@@ -247,6 +285,29 @@ absl::StatusOr<std::vector<rating::v1::Envelope>> RocksDbEventStore::ReadAll(
   }
   RATING_RETURN_IF_ERROR(FromRocksDb(it->status(), "read log"));
   return out;
+}
+
+absl::Status RocksDbEventStore::ForEach(
+    uint64_t from_position,
+    const std::function<bool(const rating::v1::Envelope&)>& visit) const {
+  const uint64_t head = HeadPosition();
+  const uint64_t from = std::max<uint64_t>(from_position, 1);
+  if (from > head) return absl::OkStatus();
+  const std::string upper = PositionKey(head + 1);
+  rocksdb::Slice upper_bound(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_bound;
+  // A replay reads each block once: do not push the working set out of the cache.
+  read_options.fill_cache = false;
+  read_options.readahead_size = 1 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, events_));
+  rating::v1::Envelope envelope;  // Reused: parsing into it keeps its string buffers.
+  uint64_t expected = from;
+  for (it->Seek(PositionKey(from)); it->Valid(); it->Next(), ++expected) {
+    if (!ParseEnvelope(it->value(), &envelope)) return DataLoss(expected);
+    if (!visit(envelope)) return absl::OkStatus();
+  }
+  return FromRocksDb(it->status(), "read log");
 }
 
 absl::StatusOr<uint64_t> RocksDbEventStore::StreamVersion(std::string_view stream) const {

@@ -59,6 +59,9 @@ class RocksDbEventStore final : public EventStore, private Sequencer::Backend {
                                                                size_t max_count) const override;
   absl::StatusOr<std::vector<rating::v1::Envelope>> ReadAll(uint64_t from_position,
                                                             size_t max_count) const override;
+  absl::Status ForEach(
+      uint64_t from_position,
+      const std::function<bool(const rating::v1::Envelope&)>& visit) const override;
   absl::StatusOr<uint64_t> StreamVersion(std::string_view stream) const override;
   uint64_t HeadPosition() const override;
   absl::StatusOr<std::optional<uint64_t>> FindEvent(std::string_view event_id) const override;

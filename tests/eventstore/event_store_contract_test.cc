@@ -303,6 +303,36 @@ TYPED_TEST(EventStoreContractTest, ReadAllPagesThroughTheLog) {
   EXPECT_TRUE(past->empty());
 }
 
+TYPED_TEST(EventStoreContractTest, ForEachVisitsTheLogInOrderUntilToldToStop) {
+  for (int i = 0; i < 600; i += 100) {
+    std::vector<NewEvent> batch(100, Event());
+    for (NewEvent& e : batch) e.event_id.clear();
+    ASSERT_THAT(this->store().Append("s", kExpectAny, batch), IsOk());
+  }
+  std::vector<uint64_t> seen;
+  ASSERT_THAT(this->store().ForEach(5, [&](const rating::v1::Envelope& e) {
+    seen.push_back(e.position());
+    return true;
+  }),
+              IsOk());
+  ASSERT_EQ(seen.size(), 596u);
+  for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], i + 5);
+  seen.clear();
+  ASSERT_THAT(this->store().ForEach(0, [&](const rating::v1::Envelope& e) {
+    seen.push_back(e.position());
+    return e.position() < 3;
+  }),
+              IsOk());
+  EXPECT_THAT(seen, ElementsAre(1, 2, 3));
+  seen.clear();
+  ASSERT_THAT(this->store().ForEach(601, [&](const rating::v1::Envelope& e) {
+    seen.push_back(e.position());
+    return true;
+  }),
+              IsOk());
+  EXPECT_TRUE(seen.empty());
+}
+
 TYPED_TEST(EventStoreContractTest, RecordedAtNeverGoesBackwards) {
   ASSERT_THAT(this->store().Append("s", kExpectAny, {Event()}), IsOk());
   const absl::Time first = this->clock_.Now();

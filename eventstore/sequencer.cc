@@ -209,7 +209,7 @@ absl::Status Sequencer::Plan(Writer& w, Group& g) {
   if (head_it != g.stream_heads.end()) {
     head = head_it->second;
   } else {
-    RATING_ASSIGN_OR_RETURN(head, CachedStreamVersion(w.stream, /*cache_zero=*/false));
+    RATING_ASSIGN_OR_RETURN(head, CachedStreamVersion(w.stream));
   }
   RATING_RETURN_IF_ERROR(CheckExpectedVersion(w.stream, w.expected_version, head));
 
@@ -244,22 +244,22 @@ absl::Status Sequencer::Plan(Writer& w, Group& g) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> Sequencer::CachedStreamVersion(std::string_view stream,
-                                                        bool cache_zero) const {
+absl::StatusOr<uint64_t> Sequencer::CachedStreamVersion(std::string_view stream) const {
   {
     absl::ReaderMutexLock lock(&streams_mu_);
     auto it = stream_versions_.find(AsAbsl(stream));
     if (it != stream_versions_.end()) return it->second;
   }
   RATING_ASSIGN_OR_RETURN(uint64_t version, backend_->LoadStreamVersion(stream));
-  if (version == 0 && !cache_zero) return version;
+  // Unknown streams are not cached, so reads of made-up names cannot grow the cache.
+  if (version == 0) return version;
   // try_emplace: a committed head set meanwhile by the leader is newer than what we read.
   absl::MutexLock lock(&streams_mu_);
   return stream_versions_.try_emplace(AsAbsl(stream), version).first->second;
 }
 
 absl::StatusOr<uint64_t> Sequencer::StreamVersion(std::string_view stream) const {
-  return CachedStreamVersion(stream, /*cache_zero=*/false);
+  return CachedStreamVersion(stream);
 }
 
 std::string Sequencer::HeadHash() const {

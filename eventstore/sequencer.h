@@ -79,7 +79,8 @@ class Sequencer {
   void RunGroup(const std::vector<Writer*>& group);
   // Checks one writer against the log and the group so far; appends its envelopes to `g`.
   absl::Status Plan(Writer& w, Group& g);
-  absl::StatusOr<uint64_t> CachedStreamVersion(std::string_view stream, bool cache_zero) const;
+  // The committed head of `stream`, from the cache or loaded (and cached if non-zero).
+  absl::StatusOr<uint64_t> CachedStreamVersion(std::string_view stream) const;
 
   Backend* const backend_;
   const common::Clock& clock_;

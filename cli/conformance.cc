@@ -56,11 +56,12 @@ class TempDir {
   bool keep_ = false;
 };
 
-// Writes ratingd's bootstrap auth config: one admin principal with `token`, mode 0600.
-absl::Status WriteAuthConfig(const std::string& path, const std::string& token) {
+// Writes ratingd's bootstrap auth config: one admin principal `id` with `token`, mode 0600.
+absl::Status WriteAuthConfig(const std::string& path, const std::string& id,
+                             const std::string& token) {
   nlohmann::json config = {
-      {"principals", nlohmann::json::array(
-                         {{{"id", "admin"}, {"role", "admin"}, {"scope", ""}, {"token", token}}})}};
+      {"principals",
+       nlohmann::json::array({{{"id", id}, {"role", "admin"}, {"scope", ""}, {"token", token}}})}};
   {
     std::ofstream out(path, std::ios::trunc);
     if (!out) return absl::InternalError(absl::StrCat(path, ": cannot create"));
@@ -103,7 +104,12 @@ FileOutcome RunFile(const ConformanceOptions& options, const std::string& rating
     outcome.error = absl::InternalError(absl::StrCat(data_dir, ": ", mkdir_error.message()));
     return outcome;
   }
-  if (absl::Status written = WriteAuthConfig(auth_config, admin_token); !written.ok()) {
+  // The bootstrap administrator is "admin", unless the scenario names a principal so.
+  std::string admin_id = "admin";
+  for (const ScenarioPrincipal& principal : scenario->principals) {
+    if (principal.id == admin_id) admin_id = "ratingctl-admin";
+  }
+  if (absl::Status written = WriteAuthConfig(auth_config, admin_id, admin_token); !written.ok()) {
     outcome.error = written;
     return outcome;
   }

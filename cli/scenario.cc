@@ -25,11 +25,41 @@ std::string Dump(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+const Json& NullJson() {
+  static const auto* const null = new Json();
+  return *null;
+}
+
+// How a parse treats a field it cannot read. Strict: the error ends the parse. Lenient: the
+// field is left at its default, the first error is kept, and the parse goes on, so that a
+// malformed step can still be sent for the server to refuse (see Step::sendable).
+struct ParseMode {
+  bool lenient = false;
+  absl::Status first_error;
+};
+
 // Reads the fields of one JSON object without throwing, and remembers which were read so the
 // rest can be reported. Errors name the field with its path ("criteria[2].points").
 class Fields {
  public:
-  Fields(const Json& object, std::string path) : object_(object), path_(std::move(path)) {}
+  Fields(const Json& object, std::string path, ParseMode& mode)
+      : object_(object), path_(std::move(path)), mode_(mode) {}
+
+  // A field that cannot be read: strict, `error`; lenient, `fallback` (the error is kept).
+  template <typename T>
+  absl::StatusOr<T> Fail(absl::Status error, T fallback) {
+    RATING_RETURN_IF_ERROR(Soft(std::move(error)));
+    return fallback;
+  }
+
+  // Strict: `error`; lenient: OK (the error is kept).
+  absl::Status Soft(absl::Status error) {
+    if (!mode_.lenient) return error;
+    if (mode_.first_error.ok()) mode_.first_error = std::move(error);
+    return absl::OkStatus();
+  }
+
+  ParseMode& mode() { return mode_; }
 
   // Marks `key` as known without reading it.
   void Known(const std::string& key) { used_.insert(key); }
@@ -42,7 +72,7 @@ class Fields {
   absl::StatusOr<const Json*> Required(const std::string& key) {
     used_.insert(key);
     auto it = object_.find(key);
-    if (it == object_.end()) return Error(key, "missing");
+    if (it == object_.end()) return Fail(Error(key, "missing"), &NullJson());
     return &*it;
   }
 
@@ -80,7 +110,7 @@ class Fields {
 
   absl::StatusOr<bool> Bool(const std::string& key) {
     RATING_ASSIGN_OR_RETURN(const Json* value, Required(key));
-    if (!value->is_boolean()) return TypeError(key, "a boolean", *value);
+    if (!value->is_boolean()) return Fail(TypeError(key, "a boolean", *value), false);
     return value->get<bool>();
   }
 
@@ -94,18 +124,18 @@ class Fields {
     RATING_ASSIGN_OR_RETURN(const Json* value, Required(key));
     if (value->is_string()) return value->get<std::string>();
     if (value->is_number()) return Dump(*value);
-    return TypeError(key, "a decimal string", *value);
+    return Fail<std::string>(TypeError(key, "a decimal string", *value), "");
   }
 
   absl::StatusOr<const Json*> Object(const std::string& key) {
     RATING_ASSIGN_OR_RETURN(const Json* value, Required(key));
-    if (!value->is_object()) return TypeError(key, "an object", *value);
+    if (!value->is_object()) return Fail(TypeError(key, "an object", *value), &EmptyObject());
     return value;
   }
 
   absl::StatusOr<const Json*> Array(const std::string& key) {
     RATING_ASSIGN_OR_RETURN(const Json* value, Required(key));
-    if (!value->is_array()) return TypeError(key, "a list", *value);
+    if (!value->is_array()) return Fail(TypeError(key, "a list", *value), &EmptyArray());
     return value;
   }
 
@@ -144,25 +174,26 @@ class Fields {
   absl::StatusOr<E> ParseValue(const std::string& key, absl::string_view text,
                                absl::StatusOr<E> (*parse)(absl::string_view text)) {
     absl::StatusOr<E> value = parse(text);
-    if (!value.ok()) return Error(key, value.status().message());
+    if (!value.ok()) return Fail(Error(key, value.status().message()), static_cast<E>(0));
     return value;
   }
 
   absl::StatusOr<std::string> AsString(const std::string& key, const Json& value) {
-    if (!value.is_string()) return TypeError(key, "a string", value);
+    if (!value.is_string()) return Fail<std::string>(TypeError(key, "a string", value), "");
     return value.get<std::string>();
   }
 
   absl::StatusOr<int64_t> AsInt(const std::string& key, const Json& value, int64_t min,
                                 int64_t max) {
-    if (!value.is_number_integer()) return TypeError(key, "an integer", value);
+    if (!value.is_number_integer()) return Fail<int64_t>(TypeError(key, "an integer", value), 0);
     if (value.is_number_unsigned() &&
         value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return Error(key, absl::StrCat(Dump(value), " is out of range"));
+      return Fail<int64_t>(Error(key, absl::StrCat(Dump(value), " is out of range")), 0);
     }
     const int64_t number = value.get<int64_t>();
     if (number < min || number > max) {
-      return Error(key, absl::StrCat(number, " is out of range ", min, "..", max));
+      return Fail<int64_t>(Error(key, absl::StrCat(number, " is out of range ", min, "..", max)),
+                           0);
     }
     return number;
   }
@@ -188,8 +219,18 @@ class Fields {
   const std::string& path() const { return path_; }
 
  private:
+  static const Json& EmptyObject() {
+    static const auto* const empty = new Json(Json::object());
+    return *empty;
+  }
+  static const Json& EmptyArray() {
+    static const auto* const empty = new Json(Json::array());
+    return *empty;
+  }
+
   const Json& object_;
   const std::string path_;
+  ParseMode& mode_;
   std::set<std::string> used_;
 };
 
@@ -228,7 +269,8 @@ absl::Status OpenPeriod(Fields& f, v1::Command& cmd, std::vector<std::string>*) 
       } else if (value.is_number()) {
         o->set_value(Dump(value));
       } else {
-        return f.TypeError(absl::StrCat("policy.", key), "a string, number or boolean", value);
+        RATING_RETURN_IF_ERROR(f.Soft(
+            f.TypeError(absl::StrCat("policy.", key), "a string, number or boolean", value)));
       }
     }
   }
@@ -314,7 +356,7 @@ absl::Status SelfAssessment(Fields& f, v1::Command& cmd, std::vector<std::string
   RATING_RETURN_IF_ERROR(ReadGrades(f, "grades", p->mutable_grades()));
   if (f.Has("targets")) {
     RATING_ASSIGN_OR_RETURN(const Json* targets_json, f.Object("targets"));
-    Fields t(*targets_json, absl::StrCat(f.path(), "targets."));
+    Fields t(*targets_json, absl::StrCat(f.path(), "targets."), f.mode());
     v1::Targets* targets = p->mutable_targets();
     RATING_ASSIGN_OR_RETURN(int32_t assigned, t.Int("assigned"));
     RATING_ASSIGN_OR_RETURN(int32_t completed, t.Int("completed"));
@@ -345,9 +387,11 @@ absl::Status ScorecardStep(Fields& f, v1::Command& cmd, std::vector<std::string>
     const std::string path = absl::StrCat(f.path(), "criteria[", i, "].");
     const Json& item = (*criteria)[i];
     if (!item.is_object()) {
-      return f.TypeError(absl::StrCat("criteria[", i, "]"), "an object", item);
+      RATING_RETURN_IF_ERROR(
+          f.Soft(f.TypeError(absl::StrCat("criteria[", i, "]"), "an object", item)));
+      continue;
     }
-    Fields c(item, path);
+    Fields c(item, path, f.mode());
     v1::ScoreCriterion* criterion = p->add_criteria();
     RATING_ASSIGN_OR_RETURN(*criterion->mutable_id(), c.String("id"));
     RATING_ASSIGN_OR_RETURN(*criterion->mutable_max(), c.Decimal("max"));
@@ -356,7 +400,8 @@ absl::Status ScorecardStep(Fields& f, v1::Command& cmd, std::vector<std::string>
     const bool has_points = c.Has("points");
     const bool has_quantity = c.Has("achieved") || c.Has("plan");
     if (has_points && has_quantity) {
-      return c.Error("points", "give either \"points\" or \"achieved\" and \"plan\", not both");
+      RATING_RETURN_IF_ERROR(c.Soft(
+          c.Error("points", "give either \"points\" or \"achieved\" and \"plan\", not both")));
     }
     if (has_points) {
       RATING_ASSIGN_OR_RETURN(*criterion->mutable_points(), c.Decimal("points"));
@@ -369,7 +414,8 @@ absl::Status ScorecardStep(Fields& f, v1::Command& cmd, std::vector<std::string>
       criterion->mutable_quantity()->set_achieved(achieved);
       criterion->mutable_quantity()->set_plan(plan);
     } else {
-      return c.Error("points", "missing (give \"points\", or \"achieved\" and \"plan\")");
+      RATING_RETURN_IF_ERROR(
+          c.Soft(c.Error("points", "missing (give \"points\", or \"achieved\" and \"plan\")")));
     }
     RATING_ASSIGN_OR_RETURN(v1::Grade grade, c.OptEnum("grade", &ParseGrade));
     criterion->set_grade(grade);
@@ -440,8 +486,12 @@ absl::Status BallotStep(Fields& f, v1::Command& cmd, std::vector<std::string>* u
   RATING_ASSIGN_OR_RETURN(const Json* ballots, f.Array("ballots"));
   for (size_t i = 0; i < ballots->size(); ++i) {
     const Json& item = (*ballots)[i];
-    if (!item.is_object()) return f.TypeError(absl::StrCat("ballots[", i, "]"), "an object", item);
-    Fields b(item, absl::StrCat(f.path(), "ballots[", i, "]."));
+    if (!item.is_object()) {
+      RATING_RETURN_IF_ERROR(
+          f.Soft(f.TypeError(absl::StrCat("ballots[", i, "]"), "an object", item)));
+      continue;
+    }
+    Fields b(item, absl::StrCat(f.path(), "ballots[", i, "]."), f.mode());
     v1::Ballot* ballot = p->add_ballots();
     RATING_ASSIGN_OR_RETURN(*ballot->mutable_serial(), b.String("serial"));
     if (b.Has("marks")) {
@@ -459,7 +509,9 @@ absl::Status BallotStep(Fields& f, v1::Command& cmd, std::vector<std::string>* u
           }
         } else {
           if (!mark_json.is_string()) {
-            return b.TypeError(path, "a level or a list of levels", mark_json);
+            RATING_RETURN_IF_ERROR(
+                b.Soft(b.TypeError(path, "a level or a list of levels", mark_json)));
+            continue;
           }
           RATING_ASSIGN_OR_RETURN(v1::Level level,
                                   b.ParseValue(path, mark_json.get<std::string>(), &ParseLevel));
@@ -706,6 +758,28 @@ std::string Keys(const Map& map) {
   return absl::StrJoin(keys, ", ");
 }
 
+// Maps a `do` step; in lenient `mode` only an unknown kind fails.
+absl::StatusOr<v1::Command> ParseDo(const Json& step, std::vector<std::string>* unknown,
+                                    ParseMode& mode) {
+  if (!step.is_object()) return absl::InvalidArgumentError("a step must be an object");
+  auto kind_it = step.find("do");
+  if (kind_it == step.end() || !kind_it->is_string()) {
+    return absl::InvalidArgumentError("field \"do\": missing or not a string");
+  }
+  const std::string kind = kind_it->get<std::string>();
+  auto parser = DoParsers().find(kind);
+  if (parser == DoParsers().end()) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown step kind \"do\": \"", kind,
+                                                   "\" (expected one of ", Keys(DoParsers()), ")"));
+  }
+  Fields fields(step, "", mode);
+  for (const char* common : {"do", "as", "label"}) fields.Known(common);
+  v1::Command command;
+  RATING_RETURN_IF_ERROR(parser->second(fields, command, unknown));
+  fields.AppendUnused(unknown);
+  return command;
+}
+
 // Reads the fields every step may carry.
 absl::Status ReadCommonFields(Fields& f, Step& step) {
   RATING_ASSIGN_OR_RETURN(step.as, f.OptString("as"));
@@ -737,7 +811,8 @@ Step ParseStep(const Json& json, int number, const std::set<std::string>& princi
   }
   step.kind = kind.get<std::string>();
 
-  Fields fields(json, "");
+  ParseMode strict;
+  Fields fields(json, "", strict);
   fields.Known(is_do ? "do" : "expect");
   step.error = ReadCommonFields(fields, step);
   if (!step.error.ok()) return step;
@@ -747,9 +822,13 @@ Step ParseStep(const Json& json, int number, const std::set<std::string>& princi
     return step;
   }
   if (is_do) {
-    absl::StatusOr<v1::Command> command = ParseDoStep(json, &step.unknown_fields);
+    ParseMode lenient;
+    lenient.lenient = true;
+    absl::StatusOr<v1::Command> command = ParseDo(json, &step.unknown_fields, lenient);
     if (command.ok()) {
       step.command = *std::move(command);
+      step.error = lenient.first_error;
+      step.sendable = true;
     } else {
       step.error = command.status();
     }
@@ -775,7 +854,8 @@ absl::Status ParsePrincipals(const Json& json, Scenario& scenario) {
       return absl::InvalidArgumentError(
           absl::StrCat("\"", path, "\": expected an object, got ", value.type_name()));
     }
-    Fields f(value, path);
+    ParseMode strict;
+    Fields f(value, path, strict);
     ScenarioPrincipal principal;
     principal.id = id;
     RATING_ASSIGN_OR_RETURN(principal.role, f.Enum("role", &ParseRole));
@@ -795,23 +875,8 @@ absl::Status ParsePrincipals(const Json& json, Scenario& scenario) {
 
 absl::StatusOr<v1::Command> ParseDoStep(const nlohmann::ordered_json& step,
                                         std::vector<std::string>* unknown) {
-  if (!step.is_object()) return absl::InvalidArgumentError("a step must be an object");
-  auto kind_it = step.find("do");
-  if (kind_it == step.end() || !kind_it->is_string()) {
-    return absl::InvalidArgumentError("field \"do\": missing or not a string");
-  }
-  const std::string kind = kind_it->get<std::string>();
-  auto parser = DoParsers().find(kind);
-  if (parser == DoParsers().end()) {
-    return absl::InvalidArgumentError(absl::StrCat("unknown step kind \"do\": \"", kind,
-                                                   "\" (expected one of ", Keys(DoParsers()), ")"));
-  }
-  Fields fields(step, "");
-  for (const char* common : {"do", "as", "label"}) fields.Known(common);
-  v1::Command command;
-  RATING_RETURN_IF_ERROR(parser->second(fields, command, unknown));
-  fields.AppendUnused(unknown);
-  return command;
+  ParseMode strict;
+  return ParseDo(step, unknown, strict);
 }
 
 absl::StatusOr<Expectation> ParseExpectStep(const nlohmann::ordered_json& step,
@@ -828,7 +893,8 @@ absl::StatusOr<Expectation> ParseExpectStep(const nlohmann::ordered_json& step,
                                                    "\" (expected one of ", Keys(ExpectParsers()),
                                                    ")"));
   }
-  Fields fields(step, "");
+  ParseMode strict;
+  Fields fields(step, "", strict);
   for (const char* common : {"expect", "as", "label"}) fields.Known(common);
   Expectation expectation;
   expectation.kind = parser->second.kind;

@@ -81,8 +81,11 @@ struct Step {
   // Not OK when the step itself is malformed (unknown kind, missing or mistyped field); the
   // message names the field. The step is then reported as failed, and the others still play.
   absl::Status error;
-  // For a well-formed `do` step.
+  // For a `do` step: its command. When the step is malformed but `sendable`, the fields that
+  // could not be read are left unset, so the server can be asked to refuse it.
   v1::Command command;
+  // A `do` step of a known kind (and a known `as`), even if some field is malformed.
+  bool sendable = false;
   // For a well-formed `expect` step.
   Expectation expectation;
   // Fields the step carries that its kind does not use (reported as warnings).

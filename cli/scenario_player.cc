@@ -150,13 +150,24 @@ absl::Status ScenarioPlayer::Play(const Scenario& scenario, PlayResult& result) 
            << "\" ignored\n";
     }
     if (step.is_do) {
-      if (!step.error.ok()) {
+      if (!step.error.ok() && next_is_error && step.sendable) {
+        // The scenario expects a refusal: let the server refuse what it is sent, with the
+        // unreadable field left unset.
+        out_ << "NOTE " << file_ << " step " << step.number << ": malformed " << DescribeStep(step)
+             << " (" << step.error.message() << "); sent with that field unset\n";
+        absl::StatusOr<v1::CommandReply> reply = client_.Execute(step.command, TokenFor(step.as));
+        last_do_ = DoOutcome{step.number, /*sent=*/true, reply.status()};
+        if (!reply.ok() && ServerDied(reply.status())) {
+          return absl::UnavailableError(absl::StrCat("ratingd died at step ", step.number));
+        }
+      } else if (!step.error.ok()) {
         last_do_ = DoOutcome{step.number, /*sent=*/false, step.error};
         // With an `error` expectation next, that expectation fails instead (never sent).
         if (!next_is_error) {
           ++result.failed;
-          ReportFailure(step, absl::StrCat("malformed step: ", DescribeStep(step)),
-                        Check{false, std::string(step.error.message()), {}});
+          ReportFailure(step,
+                        absl::StrCat("malformed ", DescribeStep(step), ": ", step.error.message()),
+                        Check{});
         }
       } else {
         absl::StatusOr<v1::CommandReply> reply = client_.Execute(step.command, TokenFor(step.as));
@@ -175,8 +186,9 @@ absl::Status ScenarioPlayer::Play(const Scenario& scenario, PlayResult& result) 
       }
     } else if (!step.error.ok()) {
       ++result.failed;
-      ReportFailure(step, absl::StrCat("malformed step: ", DescribeStep(step)),
-                    Check{false, std::string(step.error.message()), {}});
+      ReportFailure(step,
+                    absl::StrCat("malformed ", DescribeStep(step), ": ", step.error.message()),
+                    Check{});
     } else {
       Check check = Evaluate(step);
       if (check.ok) {

@@ -36,8 +36,10 @@ class ScenarioPlayer {
   absl::Status CreatePrincipals(const Scenario& scenario);
 
   // Plays every step in order and counts the expectations (an unexpected failure of a `do`
-  // step and a malformed step each count as one failed expectation). Failures are written to
-  // `out`. UNAVAILABLE when the server died mid-way (the steps after it are not counted).
+  // step and a malformed step each count as one failed expectation). A malformed `do` step
+  // followed by an `error` expectation is sent with its unreadable fields unset (if its kind
+  // is known), so the expectation checks the server's refusal. Failures are written to `out`.
+  // UNAVAILABLE when the server died mid-way (the steps after it are not counted).
   absl::Status Play(const Scenario& scenario, PlayResult& result);
 
  private:

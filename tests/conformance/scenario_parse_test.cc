@@ -105,6 +105,26 @@ TEST(ScenarioParseTest, MalformedStepDoesNotStopTheOthers) {
   EXPECT_EQ(scenario->steps[4].number, 5);
 }
 
+TEST(ScenarioParseTest, MalformedDoStepOfAKnownKindIsStillSendable) {
+  absl::StatusOr<Scenario> scenario = ParseScenario(R"({"steps": [
+    {"do": "decide", "year": 2025, "ratings": {"member/m1": "EXCELLENT", "member/m2": "HTNV"}},
+    {"do": "scorecard", "org": "c1", "year": 2025, "criteria": [{"id": "a", "max": "15"}]},
+    {"do": "fly"}
+  ]})");
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const Step& decide = scenario->steps[0];
+  EXPECT_THAT(decide.error.message(), HasSubstr("ratings.member/m1"));
+  EXPECT_TRUE(decide.sendable);
+  ASSERT_EQ(decide.command.decide_ratings().ratings_size(), 2);
+  EXPECT_EQ(decide.command.decide_ratings().ratings(0).level(), v1::LEVEL_UNSPECIFIED);
+  EXPECT_EQ(decide.command.decide_ratings().ratings(1).level(), v1::LEVEL_HTNV);
+  const Step& scorecard = scenario->steps[1];
+  EXPECT_THAT(scorecard.error.message(), HasSubstr("criteria[0].points"));
+  EXPECT_TRUE(scorecard.sendable);
+  EXPECT_EQ(scorecard.command.submit_scorecard().criteria(0).max(), "15");
+  EXPECT_FALSE(scenario->steps[2].sendable);
+}
+
 TEST(ScenarioParseTest, UnknownPrincipalInAsIsAStepError) {
   absl::StatusOr<Scenario> scenario = ParseScenario(
       R"({"principals": {"cell1": {"role": "cell_committee", "scope": "c1"}},

@@ -415,11 +415,36 @@ TEST_F(ScenarioPlayerTest, MalformedStepsFailAndThePlayGoesOn) {
     {"expect": "verify"}]})");
   EXPECT_EQ(result.passed, 1);
   EXPECT_EQ(result.failed, 3);
-  EXPECT_THAT(report_.str(), HasSubstr("step 1: malformed step: do open_period\n    got: field "
-                                       "\"year\": missing"));
+  EXPECT_THAT(report_.str(), HasSubstr("FAIL case.json step 1: malformed do open_period: field "
+                                       "\"year\": missing\n"));
   EXPECT_THAT(report_.str(), HasSubstr("step 3: expect error INVALID_ARGUMENT\n    got: step 2 "
                                        "was never sent"));
-  EXPECT_THAT(report_.str(), HasSubstr("step 4: malformed step: expect rating"));
+  EXPECT_THAT(report_.str(), HasSubstr("step 4: malformed expect rating: field \"year\""));
+}
+
+TEST_F(ScenarioPlayerTest, MalformedStepBeforeAnErrorExpectationIsSentForTheServerToRefuse) {
+  PlayResult result = Play(R"({"steps": [
+    {"do": "decide", "year": 2025, "ratings": {"member/m1": "EXCELLENT"}},
+    {"expect": "error", "code": "FAILED_PRECONDITION"}]})");
+  EXPECT_EQ(result.passed, 1);
+  EXPECT_EQ(result.failed, 0) << report_.str();
+  EXPECT_THAT(report_.str(), HasSubstr("NOTE case.json step 1: malformed do decide"));
+  std::vector<std::string> rpcs;
+  for (const Call& call : recorder_.calls()) rpcs.push_back(call.rpc);
+  EXPECT_THAT(rpcs, ElementsAre("DecideRatings"));
+}
+
+TEST_F(ScenarioPlayerTest, DeadServerStopsThePlay) {
+  absl::StatusOr<Scenario> scenario = ParseScenario(R"({"steps": [
+    {"do": "open_period", "year": 2025}, {"expect": "verify"}, {"expect": "verify"}]})");
+  ASSERT_TRUE(scenario.ok());
+  server_->Shutdown();
+  ScenarioPlayer player(*client_, "admin-token", "case.json", report_, [] { return false; });
+  PlayResult result;
+  absl::Status status = player.Play(*scenario, result);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("step 1"));
+  EXPECT_EQ(result.passed + result.failed, 1);
 }
 
 }  // namespace

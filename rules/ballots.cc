@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "rules/text_util.h"
 #include "rules/engine.h"
+#include "rules/text_util.h"
 
 namespace rating::rules {
 
@@ -75,8 +75,8 @@ absl::StatusOr<TallyResult> CountBallots(const TallyInput& input, const Policy& 
     for (const auto& [subject, levels] : ballot.marks) {
       for (Level level : levels) {
         if (!IsLevel(level)) {
-          return absl::InvalidArgumentError(Cat(
-              "ballot ", ballot.serial, ": subject ", subject, " marked with no valid level"));
+          return absl::InvalidArgumentError(
+              Cat("ballot ", ballot.serial, ": subject ", subject, " marked with no valid level"));
         }
       }
     }
@@ -102,8 +102,8 @@ absl::StatusOr<TallyResult> CountBallots(const TallyInput& input, const Policy& 
     }
     if (!first_copy) {
       // [choice] The first copy of a serial counts; later copies are invalid.
-      result.invalid_ballots.push_back(Invalid(ballot.serial, "số phiếu đã được kiểm",
-                                               "serial already counted"));
+      result.invalid_ballots.push_back(
+          Invalid(ballot.serial, "số phiếu đã được kiểm", "serial already counted"));
       continue;
     }
     std::string unknown;
@@ -114,20 +114,19 @@ absl::StatusOr<TallyResult> CountBallots(const TallyInput& input, const Policy& 
     }
     if (!unknown.empty()) {
       // Naming someone who is not in the session is content other than the marks.
-      result.invalid_ballots.push_back(
-          Invalid(ballot.serial,
-                  Cat("ghi thêm nội dung khác: ", unknown, " không có trong danh sách"),
-                  Cat("other content: ", unknown, " is not a subject of the session")));
+      result.invalid_ballots.push_back(Invalid(
+          ballot.serial, Cat("ghi thêm nội dung khác: ", unknown, " không có trong danh sách"),
+          Cat("other content: ", unknown, " is not a subject of the session")));
       continue;
     }
     if (ballot.extra_content) {
-      result.invalid_ballots.push_back(Invalid(ballot.serial, "viết thêm nội dung khác",
-                                               "carries other content"));
+      result.invalid_ballots.push_back(
+          Invalid(ballot.serial, "viết thêm nội dung khác", "carries other content"));
       continue;
     }
     if (!marks_any) {
-      result.invalid_ballots.push_back(Invalid(ballot.serial, "không đánh giá đối tượng nào",
-                                               "marks no subject"));
+      result.invalid_ballots.push_back(
+          Invalid(ballot.serial, "không đánh giá đối tượng nào", "marks no subject"));
       continue;
     }
     ++result.valid;
@@ -150,10 +149,16 @@ absl::StatusOr<TallyResult> CountBallots(const TallyInput& input, const Policy& 
 
   // R-BAL-2: majority over N, votes for a level missing the majority flow down.
   switch (policy.ballot_denominator) {
-    case BallotDenominator::kReturnedBallots: result.denominator = result.returned; break;
-    case BallotDenominator::kIssuedBallots: result.denominator = result.issued; break;
+    case BallotDenominator::kReturnedBallots:
+      result.denominator = result.returned;
+      break;
+    case BallotDenominator::kIssuedBallots:
+      result.denominator = result.issued;
+      break;
     case BallotDenominator::kValidBallots:
-    default: result.denominator = result.valid; break;
+    default:
+      result.denominator = result.valid;
+      break;
   }
   const int n = result.denominator;
   int good_or_better = 0;

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "rules/text_util.h"
 #include "rules/engine.h"
+#include "rules/text_util.h"
 
 namespace rating::rules {
 
@@ -67,23 +67,35 @@ Finding Holds(std::string_view rule_id, std::string vi, std::string en) {
 
 std::string_view FormVi(rating::v1::DisciplineForm form) {
   switch (form) {
-    case rating::v1::DISCIPLINE_FORM_REPRIMAND: return "khiển trách";
-    case rating::v1::DISCIPLINE_FORM_WARNING: return "cảnh cáo";
-    case rating::v1::DISCIPLINE_FORM_REMOVAL: return "cách chức";
-    case rating::v1::DISCIPLINE_FORM_EXPULSION: return "khai trừ";
-    case rating::v1::DISCIPLINE_FORM_DISSOLUTION: return "giải tán";
-    default: return "kỷ luật";
+    case rating::v1::DISCIPLINE_FORM_REPRIMAND:
+      return "khiển trách";
+    case rating::v1::DISCIPLINE_FORM_WARNING:
+      return "cảnh cáo";
+    case rating::v1::DISCIPLINE_FORM_REMOVAL:
+      return "cách chức";
+    case rating::v1::DISCIPLINE_FORM_EXPULSION:
+      return "khai trừ";
+    case rating::v1::DISCIPLINE_FORM_DISSOLUTION:
+      return "giải tán";
+    default:
+      return "kỷ luật";
   }
 }
 
 std::string_view FormEn(rating::v1::DisciplineForm form) {
   switch (form) {
-    case rating::v1::DISCIPLINE_FORM_REPRIMAND: return "reprimand";
-    case rating::v1::DISCIPLINE_FORM_WARNING: return "warning";
-    case rating::v1::DISCIPLINE_FORM_REMOVAL: return "removal";
-    case rating::v1::DISCIPLINE_FORM_EXPULSION: return "expulsion";
-    case rating::v1::DISCIPLINE_FORM_DISSOLUTION: return "dissolution";
-    default: return "discipline";
+    case rating::v1::DISCIPLINE_FORM_REPRIMAND:
+      return "reprimand";
+    case rating::v1::DISCIPLINE_FORM_WARNING:
+      return "warning";
+    case rating::v1::DISCIPLINE_FORM_REMOVAL:
+      return "removal";
+    case rating::v1::DISCIPLINE_FORM_EXPULSION:
+      return "expulsion";
+    case rating::v1::DISCIPLINE_FORM_DISSOLUTION:
+      return "dissolution";
+    default:
+      return "discipline";
   }
 }
 
@@ -98,8 +110,8 @@ std::optional<Grade> GradeOf(const std::map<std::string, Grade>& grades,
 // Condition "criterion >= needed" of `level`'s rule. `kind_vi`/`kind_en` name the kind of
 // criterion ("tiêu chí nhiệm vụ" / "task criterion"). Missing grades fail and are named.
 void NeedGrade(Explainer& ex, Level level, std::string_view rule_id,
-               const std::map<std::string, Grade>& grades, std::string_view criterion,
-               Grade needed, std::string_view kind_vi, std::string_view kind_en) {
+               const std::map<std::string, Grade>& grades, std::string_view criterion, Grade needed,
+               std::string_view kind_vi, std::string_view kind_en) {
   const std::optional<Grade> grade = GradeOf(grades, criterion);
   if (!grade.has_value()) {
     ex.Fail(level, rule_id,
@@ -110,10 +122,8 @@ void NeedGrade(Explainer& ex, Level level, std::string_view rule_id,
   }
   if (*grade < needed) {
     ex.Fail(level, rule_id,
-            Cat(kind_vi, " ", criterion, " đạt ", GradeCode(*grade), ", cần ",
-                         GradeCode(needed)),
-            Cat(kind_en, " ", criterion, " is ", GradeCode(*grade), ", needs ",
-                         GradeCode(needed)));
+            Cat(kind_vi, " ", criterion, " đạt ", GradeCode(*grade), ", cần ", GradeCode(needed)),
+            Cat(kind_en, " ", criterion, " is ", GradeCode(*grade), ", needs ", GradeCode(needed)));
   }
 }
 
@@ -126,8 +136,7 @@ bool MorePct(int64_t a, int64_t b, int pct) { return 100 * a > pct * b; }
 
 constexpr std::array<std::string_view, 4> kMemberCriteria = {"political", "tasks", "commitment",
                                                              "remediation"};
-constexpr std::array<std::string_view, 3> kLeaderCriteria = {"leadership", "initiative",
-                                                             "example"};
+constexpr std::array<std::string_view, 3> kLeaderCriteria = {"leadership", "initiative", "example"};
 
 std::vector<std::string_view> CriteriaOf(bool leader) {
   std::vector<std::string_view> out(kMemberCriteria.begin(), kMemberCriteria.end());
@@ -212,52 +221,52 @@ Ceiling MemberCeiling(const MemberFacts& facts, const Policy& policy,
                               "a competent authority concluded degradation"));
         break;
       case rating::v1::CONCLUSION_KIND_PROHIBITED_ACT:
-        khtnv.push_back(Holds("R-MEM-1",
-                              "bị kết luận vi phạm những điều đảng viên không được làm",
+        khtnv.push_back(Holds("R-MEM-1", "bị kết luận vi phạm những điều đảng viên không được làm",
                               "a competent authority concluded a prohibited act"));
         break;
       case rating::v1::CONCLUSION_KIND_EXEMPLARY_BREACH:
         khtnv.push_back(Holds("R-MEM-1", "bị kết luận vi phạm trách nhiệm nêu gương",
                               "a competent authority concluded a breach of exemplary duty"));
         break;
-      default: break;  // Disunity concerns committees (R-COM-1).
+      default:
+        break;  // Disunity concerns committees (R-COM-1).
     }
   }
   if (a != nullptr && a->targets_assigned > 0) {
     const int missed =
         a->targets_completed < a->targets_assigned ? a->targets_assigned - a->targets_completed : 0;
     if (MorePct(missed, a->targets_assigned, policy.member_failed_targets_pct)) {
-      khtnv.push_back(Holds(
-          "R-MEM-1",
-          Cat(missed, "/", a->targets_assigned, " chỉ tiêu không hoàn thành (trên ",
-                       policy.member_failed_targets_pct, "%)"),
-          Cat(missed, " of ", a->targets_assigned, " targets not completed (more than ",
-                       policy.member_failed_targets_pct, "%)")));
+      khtnv.push_back(
+          Holds("R-MEM-1",
+                Cat(missed, "/", a->targets_assigned, " chỉ tiêu không hoàn thành (trên ",
+                    policy.member_failed_targets_pct, "%)"),
+                Cat(missed, " of ", a->targets_assigned, " targets not completed (more than ",
+                    policy.member_failed_targets_pct, "%)")));
     }
   }
   for (const ConfidenceVoteFact& vote : facts.confidence_votes) {
     if (vote.total > 0 && MorePct(vote.low, vote.total, policy.low_confidence_pct)) {
-      khtnv.push_back(Holds(
-          "R-MEM-1",
-          Cat(vote.low, "/", vote.total, " phiếu tín nhiệm thấp (trên ",
-                       policy.low_confidence_pct, "%)"),
-          Cat(vote.low, " of ", vote.total, " low-confidence votes (more than ",
-                       policy.low_confidence_pct, "%)")));
+      khtnv.push_back(Holds("R-MEM-1",
+                            Cat(vote.low, "/", vote.total, " phiếu tín nhiệm thấp (trên ",
+                                policy.low_confidence_pct, "%)"),
+                            Cat(vote.low, " of ", vote.total, " low-confidence votes (more than ",
+                                policy.low_confidence_pct, "%)")));
     }
   }
   for (const DisciplineFact& d : facts.disciplines) {
     if (d.self_remedied) continue;  // C.II.2.4: "trừ trường hợp tự phát hiện và khắc phục".
-    khtnv.push_back(Holds(
-        "R-MEM-1",
-        Cat("bị kỷ luật ", FormVi(d.form),
-                     " trong năm đánh giá, không tự phát hiện và khắc phục xong hậu quả"),
-        Cat("disciplined (", FormEn(d.form), ") for the year, not self-remedied")));
+    khtnv.push_back(
+        Holds("R-MEM-1",
+              Cat("bị kỷ luật ", FormVi(d.form),
+                  " trong năm đánh giá, không tự phát hiện và khắc phục xong hậu quả"),
+              Cat("disciplined (", FormEn(d.form), ") for the year, not self-remedied")));
   }
 
   // Conditions of R-MEM-2 (HTXSNV), R-MEM-3 (HTTNV), R-MEM-4 (HTNV).
   if (a == nullptr) {
-    for (auto [level, rule] : {std::pair{LEVEL_HTXSNV, "R-MEM-2"}, std::pair{LEVEL_HTTNV, "R-MEM-3"},
-                               std::pair{LEVEL_HTNV, "R-MEM-4"}}) {
+    for (auto [level, rule] :
+         {std::pair{LEVEL_HTXSNV, "R-MEM-2"}, std::pair{LEVEL_HTTNV, "R-MEM-3"},
+          std::pair{LEVEL_HTNV, "R-MEM-4"}}) {
       ex.Fail(level, rule, "thiếu bản tự đánh giá (self_assessment)",
               "no self-assessment (self_assessment)");
     }
@@ -280,40 +289,36 @@ Ceiling MemberCeiling(const MemberFacts& facts, const Policy& policy,
       for (auto [level, rule] :
            {std::pair{LEVEL_HTXSNV, "R-MEM-2"}, std::pair{LEVEL_HTTNV, "R-MEM-3"}}) {
         ex.Fail(level, rule,
-                Cat("chỉ ", on_time, "/", assigned,
-                             " chỉ tiêu hoàn thành đúng tiến độ, cần 100%"),
-                Cat("only ", on_time, " of ", assigned,
-                             " targets completed on time, needs 100%"));
+                Cat("chỉ ", on_time, "/", assigned, " chỉ tiêu hoàn thành đúng tiến độ, cần 100%"),
+                Cat("only ", on_time, " of ", assigned, " targets completed on time, needs 100%"));
       }
     }
     if (!AtLeastPct(a->targets_exceeded, assigned, policy.exceeded_targets_pct)) {
       ex.Fail(LEVEL_HTXSNV, "R-MEM-2",
               Cat(a->targets_exceeded, "/", assigned, " chỉ tiêu vượt mức, cần ít nhất ",
-                           policy.exceeded_targets_pct, "%"),
-              Cat(a->targets_exceeded, " of ", assigned,
-                           " targets exceeded, needs at least ", policy.exceeded_targets_pct,
-                           "%"));
+                  policy.exceeded_targets_pct, "%"),
+              Cat(a->targets_exceeded, " of ", assigned, " targets exceeded, needs at least ",
+                  policy.exceeded_targets_pct, "%"));
     }
     if (!a->exemplary) {
       ex.Fail(LEVEL_HTXSNV, "R-MEM-2", "không phải điển hình tiên tiến (exemplary)",
               "not exemplary");
     }
     if (a->targets_completed < assigned) {
-      ex.Fail(LEVEL_HTNV, "R-MEM-4",
-              Cat("chỉ hoàn thành ", a->targets_completed, "/", assigned,
-                           " nhiệm vụ, cần hoàn thành tất cả"),
-              Cat("only ", a->targets_completed, " of ", assigned,
-                           " targets completed, needs all"));
+      ex.Fail(
+          LEVEL_HTNV, "R-MEM-4",
+          Cat("chỉ hoàn thành ", a->targets_completed, "/", assigned,
+              " nhiệm vụ, cần hoàn thành tất cả"),
+          Cat("only ", a->targets_completed, " of ", assigned, " targets completed, needs all"));
     }
     const int n = static_cast<int>(criteria.size());
     if (MorePct(a->not_ensured, n, policy.not_ensured_pct)) {
-      ex.Fail(LEVEL_HTNV, "R-MEM-4",
-              Cat(a->not_ensured, "/", n,
-                           " tiêu chí chưa bảo đảm chất lượng, tiến độ, tối đa ",
-                           policy.not_ensured_pct, "%"),
-              Cat(a->not_ensured, " of ", n,
-                           " criteria did not ensure quality or timeliness, at most ",
-                           policy.not_ensured_pct, "%"));
+      ex.Fail(
+          LEVEL_HTNV, "R-MEM-4",
+          Cat(a->not_ensured, "/", n, " tiêu chí chưa bảo đảm chất lượng, tiến độ, tối đa ",
+              policy.not_ensured_pct, "%"),
+          Cat(a->not_ensured, " of ", n, " criteria did not ensure quality or timeliness, at most ",
+              policy.not_ensured_pct, "%"));
     }
   }
 
@@ -372,11 +377,9 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
       org1_self_remedied_only = true;
       continue;
     }
-    org1.push_back(Holds("R-ORG-1",
-                         Cat("cấp ủy bị kỷ luật ", FormVi(d.form),
-                                      ", không tự phát hiện và khắc phục"),
-                         Cat("the committee was disciplined (", FormEn(d.form),
-                                      "), not self-remedied")));
+    org1.push_back(Holds(
+        "R-ORG-1", Cat("cấp ủy bị kỷ luật ", FormVi(d.form), ", không tự phát hiện và khắc phục"),
+        Cat("the committee was disciplined (", FormEn(d.form), "), not self-remedied")));
   }
 
   // ---- The total score and criterion grades.
@@ -385,9 +388,9 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
     for (const ScoreLine& line : card->lines) total += line.points;
   }
   auto grade_of = [&](const ScoreLine& line) {
-    return line.grade != rating::v1::GRADE_UNSPECIFIED ? line.grade
-                                                        : GradeOfPoints(line.points, line.max,
-                                                                        policy);
+    return line.grade != rating::v1::GRADE_UNSPECIFIED
+               ? line.grade
+               : GradeOfPoints(line.points, line.max, policy);
   };
 
   // ---- Units: percentages leave NOT_SUBJECT ones out; unrated ones fail and are named.
@@ -414,12 +417,12 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
   if (committee_kind) {
     for (const UnitRating& unit : facts.units) {
       if (unit.disciplined_not_remedied) {
-        defects.push_back(Holds(
-            "R-ORG-3",
-            Cat("D1: đơn vị trực thuộc ", unit.subject,
-                         " có vi phạm bị xử lý kỷ luật, không tự khắc phục"),
-            Cat("D1: unit ", unit.subject, " disciplined for a violation, not "
-                         "self-remedied")));
+        defects.push_back(Holds("R-ORG-3",
+                                Cat("D1: đơn vị trực thuộc ", unit.subject,
+                                    " có vi phạm bị xử lý kỷ luật, không tự khắc phục"),
+                                Cat("D1: unit ", unit.subject,
+                                    " disciplined for a violation, not "
+                                    "self-remedied")));
       }
     }
   }
@@ -434,11 +437,10 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
     if (card->party_building_pct < policy.min_targets_pct) {
       defects.push_back(Holds(
           "R-ORG-3",
-          Cat("D2: chỉ hoàn thành ", card->party_building_pct,
-                       "% chỉ tiêu xây dựng Đảng, dưới ", policy.min_targets_pct, "%"),
+          Cat("D2: chỉ hoàn thành ", card->party_building_pct, "% chỉ tiêu xây dựng Đảng, dưới ",
+              policy.min_targets_pct, "%"),
           Cat("D2: only ", card->party_building_pct,
-                       "% of the party-building targets completed, under ",
-                       policy.min_targets_pct, "%")));
+              "% of the party-building targets completed, under ", policy.min_targets_pct, "%")));
     }
     if (!card->production_plan_met) {
       defects.push_back(Holds("R-ORG-3", "D2: kế hoạch sản xuất kinh doanh không đạt",
@@ -446,34 +448,31 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
     }
   }
   if (counted > 0 && MorePct(disciplined, counted, policy.defect_disciplined_pct)) {
-    defects.push_back(Holds(
-        "R-ORG-3",
-        Cat("D3: ", disciplined, "/", counted, " ", units_vi, " bị kỷ luật (trên ",
-                     policy.defect_disciplined_pct, "%)"),
-        Cat("D3: ", disciplined, " of ", counted, " ", units_en,
-                     " disciplined (more than ", policy.defect_disciplined_pct, "%)")));
+    defects.push_back(Holds("R-ORG-3",
+                            Cat("D3: ", disciplined, "/", counted, " ", units_vi,
+                                " bị kỷ luật (trên ", policy.defect_disciplined_pct, "%)"),
+                            Cat("D3: ", disciplined, " of ", counted, " ", units_en,
+                                " disciplined (more than ", policy.defect_disciplined_pct, "%)")));
   }
   for (const DisciplineFact& d : facts.committee_member_disciplines) {
     if (d.self_remedied) continue;
-    defects.push_back(Holds("R-ORG-3",
-                            Cat("D4: cấp ủy viên bị kỷ luật ", FormVi(d.form),
-                                         ", không tự khắc phục"),
-                            Cat("D4: a committee member was disciplined (",
-                                         FormEn(d.form), "), not self-remedied")));
+    defects.push_back(Holds(
+        "R-ORG-3", Cat("D4: cấp ủy viên bị kỷ luật ", FormVi(d.form), ", không tự khắc phục"),
+        Cat("D4: a committee member was disciplined (", FormEn(d.form), "), not self-remedied")));
   }
 
   // ---- Conditions of R-ORG-4 (HTXSNV), R-ORG-5 (HTTNV), R-ORG-6 (HTNV).
   if (card == nullptr) {
-    for (auto [level, rule] : {std::pair{LEVEL_HTXSNV, "R-ORG-4"}, std::pair{LEVEL_HTTNV, "R-ORG-5"},
-                               std::pair{LEVEL_HTNV, "R-ORG-6"}}) {
+    for (auto [level, rule] :
+         {std::pair{LEVEL_HTXSNV, "R-ORG-4"}, std::pair{LEVEL_HTTNV, "R-ORG-5"},
+          std::pair{LEVEL_HTNV, "R-ORG-6"}}) {
       ex.Fail(level, rule, "thiếu biểu chấm điểm (scorecard)", "no scorecard");
     }
   } else {
     const std::string score = FormatPoints(total);
     auto need_score = [&](Level level, std::string_view rule, CentiPoints threshold) {
       if (total < threshold) {
-        ex.Fail(level, rule,
-                Cat("tổng điểm ", score, " dưới ", FormatPoints(threshold)),
+        ex.Fail(level, rule, Cat("tổng điểm ", score, " dưới ", FormatPoints(threshold)),
                 Cat("total score ", score, " is below ", FormatPoints(threshold)));
       }
     };
@@ -486,11 +485,11 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
         if (grade >= needed) return;
         ex.Fail(level, rule,
                 Cat(line.key ? "tiêu chí trọng tâm " : "tiêu chí ", line.id, " đạt ",
-                             GradeCode(grade), " (", FormatPoints(line.points), "/",
-                             FormatPoints(line.max), "), cần ", GradeCode(needed)),
-                Cat(line.key ? "key criterion " : "criterion ", line.id, " is ",
-                             GradeCode(grade), " (", FormatPoints(line.points), "/",
-                             FormatPoints(line.max), "), needs ", GradeCode(needed)));
+                    GradeCode(grade), " (", FormatPoints(line.points), "/", FormatPoints(line.max),
+                    "), cần ", GradeCode(needed)),
+                Cat(line.key ? "key criterion " : "criterion ", line.id, " is ", GradeCode(grade),
+                    " (", FormatPoints(line.points), "/", FormatPoints(line.max), "), needs ",
+                    GradeCode(needed)));
       };
       need(LEVEL_HTXSNV, "R-ORG-4", line.key ? rating::v1::GRADE_XS : rating::v1::GRADE_TOT);
       need(LEVEL_HTTNV, "R-ORG-5", line.key ? rating::v1::GRADE_TOT : rating::v1::GRADE_TB);
@@ -504,26 +503,25 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
   for (const std::string& subject : unrated) {
     for (auto [level, rule] :
          {std::pair{LEVEL_HTXSNV, "R-ORG-4"}, std::pair{LEVEL_HTTNV, "R-ORG-5"}}) {
-      ex.Fail(level, rule, Cat(subject, " chưa được xếp loại"),
-              Cat(subject, " is not rated yet"));
+      ex.Fail(level, rule, Cat(subject, " chưa được xếp loại"), Cat(subject, " is not rated yet"));
     }
   }
   if (!below_pass.empty()) {
     const std::string text_vi =
         Cat(below_pass.size(), " ", units_vi,
-                     " dưới mức Hoàn thành nhiệm vụ, cần 100% đạt Hoàn thành nhiệm vụ trở lên");
-    const std::string text_en = Cat(below_pass.size(), " ", units_en,
-                                             " below completed, needs 100% completed or better");
+            " dưới mức Hoàn thành nhiệm vụ, cần 100% đạt Hoàn thành nhiệm vụ trở lên");
+    const std::string text_en =
+        Cat(below_pass.size(), " ", units_en, " below completed, needs 100% completed or better");
     ex.Fail(LEVEL_HTXSNV, "R-ORG-4", text_vi, text_en);
     if (committee_kind) ex.Fail(LEVEL_HTTNV, "R-ORG-5", text_vi, text_en);
   }
   auto need_share = [&](Level level, std::string_view rule, int pct) {
     if (counted == 0 || AtLeastPct(good, counted, pct)) return;
-    ex.Fail(level, rule,
-            Cat(good, "/", counted, " ", units_vi,
-                         " đạt Hoàn thành tốt nhiệm vụ trở lên, cần ít nhất ", pct, "%"),
-            Cat(good, " of ", counted, " ", units_en, " good or better, needs at least ",
-                         pct, "%"));
+    ex.Fail(
+        level, rule,
+        Cat(good, "/", counted, " ", units_vi, " đạt Hoàn thành tốt nhiệm vụ trở lên, cần ít nhất ",
+            pct, "%"),
+        Cat(good, " of ", counted, " ", units_en, " good or better, needs at least ", pct, "%"));
   };
   need_share(LEVEL_HTXSNV, "R-ORG-4", policy.excellent_good_share_pct);
   need_share(LEVEL_HTTNV, "R-ORG-5", policy.good_good_share_pct);
@@ -535,29 +533,29 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
               "the management board's rating is not recorded");
     } else if (*facts.management < needed) {
       ex.Fail(level, rule,
-              Cat("tập thể lãnh đạo đơn vị xếp loại ", LevelCode(*facts.management),
-                           ", cần ", LevelCode(needed), " trở lên"),
-              Cat("the management board is rated ", LevelCode(*facts.management),
-                           ", needs ", LevelCode(needed), " or better"));
+              Cat("tập thể lãnh đạo đơn vị xếp loại ", LevelCode(*facts.management), ", cần ",
+                  LevelCode(needed), " trở lên"),
+              Cat("the management board is rated ", LevelCode(*facts.management), ", needs ",
+                  LevelCode(needed), " or better"));
     }
     for (const auto& [name, mass_level] : facts.mass_orgs) {
       if (mass_level < needed) {
         ex.Fail(level, rule,
                 Cat("đoàn thể ", name, " xếp loại ", LevelCode(mass_level), ", cần ",
-                             LevelCode(needed), " trở lên"),
+                    LevelCode(needed), " trở lên"),
                 Cat("mass org ", name, " is rated ", LevelCode(mass_level), ", needs ",
-                             LevelCode(needed), " or better"));
+                    LevelCode(needed), " or better"));
       }
     }
   };
   need_external(LEVEL_HTXSNV, "R-ORG-4", LEVEL_HTTNV);
   need_external(LEVEL_HTTNV, "R-ORG-5", LEVEL_HTNV);
   if (!facts.committee_member_disciplines.empty()) {
-    ex.Fail(LEVEL_HTXSNV, "R-ORG-4",
-            Cat(facts.committee_member_disciplines.size(),
-                         " lượt cấp ủy viên bị kỷ luật trong năm"),
-            Cat(facts.committee_member_disciplines.size(),
-                         " discipline(s) of committee members in the year"));
+    ex.Fail(
+        LEVEL_HTXSNV, "R-ORG-4",
+        Cat(facts.committee_member_disciplines.size(), " lượt cấp ủy viên bị kỷ luật trong năm"),
+        Cat(facts.committee_member_disciplines.size(),
+            " discipline(s) of committee members in the year"));
   }
 
   // ---- The rules in order: the first that decides wins.
@@ -569,20 +567,20 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
                         {Holds("R-ORG-2", "thiếu biểu chấm điểm: tổng điểm chưa xác định",
                                "no scorecard: the total score is unknown")});
   } else if (total < policy.score_pass) {
-    ceiling = ex.Finish(LEVEL_KHTNV, "R-ORG-2",
-                        {Holds("R-ORG-2",
-                               Cat("tổng điểm ", FormatPoints(total), " dưới ",
-                                            FormatPoints(policy.score_pass)),
-                               Cat("total score ", FormatPoints(total), " is below ",
-                                            FormatPoints(policy.score_pass)))});
+    ceiling = ex.Finish(
+        LEVEL_KHTNV, "R-ORG-2",
+        {Holds("R-ORG-2",
+               Cat("tổng điểm ", FormatPoints(total), " dưới ", FormatPoints(policy.score_pass)),
+               Cat("total score ", FormatPoints(total), " is below ",
+                   FormatPoints(policy.score_pass)))});
   } else if (!defects.empty()) {
     const bool at_least_good = total >= policy.score_good;
-    defects.front().text_vi += Cat("; tổng điểm ", FormatPoints(total),
-                                            at_least_good ? " từ " : " dưới ",
-                                            FormatPoints(policy.score_good));
-    defects.front().text_en += Cat("; total score ", FormatPoints(total),
-                                            at_least_good ? " at least " : " below ",
-                                            FormatPoints(policy.score_good));
+    defects.front().text_vi +=
+        Cat("; tổng điểm ", FormatPoints(total), at_least_good ? " từ " : " dưới ",
+            FormatPoints(policy.score_good));
+    defects.front().text_en +=
+        Cat("; total score ", FormatPoints(total), at_least_good ? " at least " : " below ",
+            FormatPoints(policy.score_good));
     ceiling = ex.Finish(at_least_good ? LEVEL_HTNV : LEVEL_KHTNV, "R-ORG-3", std::move(defects));
   } else if (!ex.HasFailures(LEVEL_HTXSNV)) {
     ceiling = ex.Finish(LEVEL_HTXSNV, "R-ORG-4",
@@ -596,9 +594,9 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
     ceiling = ex.Finish(LEVEL_HTNV, "R-ORG-6",
                         {Holds("R-ORG-6",
                                Cat("tổng điểm ", FormatPoints(total), " từ ",
-                                            FormatPoints(policy.score_pass), " trở lên"),
+                                   FormatPoints(policy.score_pass), " trở lên"),
                                Cat("total score ", FormatPoints(total), " is at least ",
-                                            FormatPoints(policy.score_pass)))});
+                                   FormatPoints(policy.score_pass)))});
   }
   // R-ORG-1 [choice]: a self-remedied committee discipline caps the org at HTNV (C.III.3.3).
   if (org1_self_remedied_only && ceiling.level > LEVEL_HTNV) {
@@ -632,12 +630,13 @@ Ceiling CommitteeCeiling(const CommitteeFacts& facts, const Policy& policy,
                           "a competent authority concluded that a committee member degraded"));
   }
   if (a != nullptr && !a->force_majeure && a->unit_targets_pct < policy.min_targets_pct) {
-    khtnv.push_back(Holds(
-        "R-COM-1",
-        Cat("đơn vị chỉ hoàn thành ", a->unit_targets_pct, "% chỉ tiêu, dưới ",
-                     policy.min_targets_pct, "%"),
-        Cat("the unit led completed only ", a->unit_targets_pct, "% of its targets, "
-                     "under ", policy.min_targets_pct, "%")));
+    khtnv.push_back(Holds("R-COM-1",
+                          Cat("đơn vị chỉ hoàn thành ", a->unit_targets_pct, "% chỉ tiêu, dưới ",
+                              policy.min_targets_pct, "%"),
+                          Cat("the unit led completed only ", a->unit_targets_pct,
+                              "% of its targets, "
+                              "under ",
+                              policy.min_targets_pct, "%")));
   }
   bool self_remedied = false;
   for (const DisciplineFact& d : facts.committee_disciplines) {
@@ -645,8 +644,7 @@ Ceiling CommitteeCeiling(const CommitteeFacts& facts, const Policy& policy,
       self_remedied = true;
       continue;
     }
-    khtnv.push_back(Holds("R-COM-1",
-                          Cat("tập thể cấp ủy bị kỷ luật ", FormVi(d.form)),
+    khtnv.push_back(Holds("R-COM-1", Cat("tập thể cấp ủy bị kỷ luật ", FormVi(d.form)),
                           Cat("the committee was disciplined (", FormEn(d.form), ")")));
   }
   std::set<std::string> violations;  // One violation counts once (C.III.3.4).
@@ -654,16 +652,15 @@ Ceiling CommitteeCeiling(const CommitteeFacts& facts, const Policy& policy,
     if (d.form < rating::v1::DISCIPLINE_FORM_WARNING) continue;
     if (!d.violation_key.empty() && !violations.insert(d.violation_key).second) continue;
     khtnv.push_back(Holds(
-        "R-COM-1",
-        Cat("cấp ủy viên bị kỷ luật ", FormVi(d.form), " (từ cảnh cáo trở lên)"),
-        Cat("a committee member was disciplined (", FormEn(d.form),
-                     ", warning or heavier)")));
+        "R-COM-1", Cat("cấp ủy viên bị kỷ luật ", FormVi(d.form), " (từ cảnh cáo trở lên)"),
+        Cat("a committee member was disciplined (", FormEn(d.form), ", warning or heavier)")));
   }
 
   // R-COM-3 (HTXSNV), R-COM-4 (HTTNV), R-COM-5 (HTNV).
   if (a == nullptr) {
-    for (auto [level, rule] : {std::pair{LEVEL_HTXSNV, "R-COM-3"}, std::pair{LEVEL_HTTNV, "R-COM-4"},
-                               std::pair{LEVEL_HTNV, "R-COM-5"}}) {
+    for (auto [level, rule] :
+         {std::pair{LEVEL_HTXSNV, "R-COM-3"}, std::pair{LEVEL_HTTNV, "R-COM-4"},
+          std::pair{LEVEL_HTNV, "R-COM-5"}}) {
       ex.Fail(level, rule, "thiếu kết quả đánh giá cấp ủy (committee_assessment)",
               "no committee assessment (committee_assessment)");
     }
@@ -675,8 +672,7 @@ Ceiling CommitteeCeiling(const CommitteeFacts& facts, const Policy& policy,
                 c.key ? rating::v1::GRADE_XS : rating::v1::GRADE_TOT, kind_vi, kind_en);
       NeedGrade(ex, LEVEL_HTTNV, "R-COM-4", a->grades, c.id,
                 c.key ? rating::v1::GRADE_TOT : rating::v1::GRADE_TB, kind_vi, kind_en);
-      NeedGrade(ex, LEVEL_HTNV, "R-COM-5", a->grades, c.id, rating::v1::GRADE_TB, kind_vi,
-                kind_en);
+      NeedGrade(ex, LEVEL_HTNV, "R-COM-5", a->grades, c.id, rating::v1::GRADE_TB, kind_vi, kind_en);
     }
     if (!a->exemplary) {
       ex.Fail(LEVEL_HTXSNV, "R-COM-3", "không phải điển hình (exemplary)", "not exemplary");
@@ -726,8 +722,7 @@ Ceiling ApplyCaps(Ceiling ceiling, const std::vector<Cap>& caps) {
       for (const std::string& m : ceiling.missing_inputs) named = named || m == missing;
       if (!named) ceiling.missing_inputs.push_back(missing);
       ceiling.findings.push_back(Finding{
-          cap.rule_id, false,
-          Cat("chưa biết mức xếp loại của ", cap.source, " để áp mức trần"),
+          cap.rule_id, false, Cat("chưa biết mức xếp loại của ", cap.source, " để áp mức trần"),
           Cat("the rating of ", cap.source, " is unknown, the cap cannot be checked")});
       continue;
     }
@@ -735,10 +730,8 @@ Ceiling ApplyCaps(Ceiling ceiling, const std::vector<Cap>& caps) {
     ceiling.findings.insert(
         ceiling.findings.begin(),
         Holds(cap.rule_id,
-              Cat("không cao hơn mức xếp loại của ", cap.source, " (",
-                           LevelCode(*cap.level), ")"),
-              Cat("not above the rating of ", cap.source, " (", LevelCode(*cap.level),
-                           ")")));
+              Cat("không cao hơn mức xếp loại của ", cap.source, " (", LevelCode(*cap.level), ")"),
+              Cat("not above the rating of ", cap.source, " (", LevelCode(*cap.level), ")")));
     ceiling.level = *cap.level;
     ceiling.rule_id = cap.rule_id;
   }

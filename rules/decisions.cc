@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "rules/text_util.h"
 #include "rules/engine.h"
+#include "rules/text_util.h"
 
 namespace rating::rules {
 
@@ -86,10 +86,9 @@ DecisionCheck CheckDecision(const std::vector<DecisionItem>& items,
     if (!item.eligibility.ready()) {
       const std::string rule =
           item.eligibility.rule_id.empty() ? std::string("R-SUBJ-3") : item.eligibility.rule_id;
-      std::string message =
-          item.eligibility.status == rating::v1::RATING_STATUS_NOT_SUBJECT
-              ? std::string("not rated this year")
-              : std::string("pending: cannot be decided yet");
+      std::string message = item.eligibility.status == rating::v1::RATING_STATUS_NOT_SUBJECT
+                                ? std::string("not rated this year")
+                                : std::string("pending: cannot be decided yet");
       if (!item.eligibility.missing_inputs.empty()) {
         message += Cat(" (missing ", Join(item.eligibility.missing_inputs, ", "), ")");
       }
@@ -102,16 +101,16 @@ DecisionCheck CheckDecision(const std::vector<DecisionItem>& items,
     }
     // R-ORDER (C.I.3, C.III.3.1).
     if (!item.undecided_prerequisites.empty()) {
-      out.push_back(MakeViolation(
-          "R-ORDER", item.subject,
-          Cat("decided before ", Join(item.undecided_prerequisites, ", "))));
+      out.push_back(
+          MakeViolation("R-ORDER", item.subject,
+                        Cat("decided before ", Join(item.undecided_prerequisites, ", "))));
     }
     // R-DEC-2: never above the ceiling of §4–§6.
     if (item.ceiling.level != rating::v1::LEVEL_UNSPECIFIED && item.level > item.ceiling.level) {
-      out.push_back(MakeViolation(
-          "R-DEC-2", item.subject,
-          Cat("level ", level, " is above the ceiling ", LevelCode(item.ceiling.level),
-                       " (", item.ceiling.rule_id, ")")));
+      out.push_back(
+          MakeViolation("R-DEC-2", item.subject,
+                        Cat("level ", level, " is above the ceiling ",
+                            LevelCode(item.ceiling.level), " (", item.ceiling.rule_id, ")")));
     }
     // R-BAL-5 (C.II.3.2 step 2): a grassroots cell's member takes the tally's level.
     if (item.tally_required) {
@@ -119,25 +118,25 @@ DecisionCheck CheckDecision(const std::vector<DecisionItem>& items,
         out.push_back(MakeViolation("R-BAL-5", item.subject, "no ballot tally covers the subject"));
       } else if (item.tally_level.has_value()) {
         if (item.level != *item.tally_level) {
-          out.push_back(MakeViolation("R-BAL-5", item.subject,
-                                      Cat("level ", level, " differs from the tally's ",
-                                                   LevelCode(*item.tally_level))));
+          out.push_back(MakeViolation(
+              "R-BAL-5", item.subject,
+              Cat("level ", level, " differs from the tally's ", LevelCode(*item.tally_level))));
         }
       } else if (item.level != LEVEL_HTXSNV && item.level != LEVEL_HTTNV) {
         // Tied at the quota: the decision-maker settles between HTXSNV and HTTNV.
-        out.push_back(MakeViolation(
-            "R-BAL-5", item.subject,
-            Cat("level ", level, ": the tally tied at the quota, expected HTXSNV or "
-                         "HTTNV")));
+        out.push_back(MakeViolation("R-BAL-5", item.subject,
+                                    Cat("level ", level,
+                                        ": the tally tied at the quota, expected HTXSNV or "
+                                        "HTTNV")));
       }
     }
     // R-COM-CAP, R-LEAD-CAP.
     for (const Cap& cap : item.caps) {
       if (cap.level.has_value() && *cap.level != rating::v1::LEVEL_UNSPECIFIED &&
           item.level > *cap.level) {
-        out.push_back(MakeViolation(cap.rule_id, item.subject,
-                                    Cat("level ", level, " is above ", cap.source, "'s ",
-                                                 LevelCode(*cap.level))));
+        out.push_back(MakeViolation(
+            cap.rule_id, item.subject,
+            Cat("level ", level, " is above ", cap.source, "'s ", LevelCode(*cap.level))));
       }
     }
   }
@@ -160,9 +159,8 @@ DecisionCheck CheckDecision(const std::vector<DecisionItem>& items,
     if (!WithinQuota(total.excellent, total.good_or_better, policy)) {
       Violation v = MakeViolation(
           "R-QUOTA", "",
-          Cat(total.excellent, " rated HTXSNV, quota ",
-                       MaxExcellent(total.good_or_better, policy), " of ", total.good_or_better,
-                       " rated HTTNV or better"));
+          Cat(total.excellent, " rated HTXSNV, quota ", MaxExcellent(total.good_or_better, policy),
+              " of ", total.good_or_better, " rated HTTNV or better"));
       v.scope = scope;
       out.push_back(std::move(v));
     }
@@ -181,24 +179,30 @@ DecisionCheck CheckDecision(const std::vector<DecisionItem>& items,
 }
 
 std::string CompetentAuthority(const AuthorityFacts& facts) {
-  const std::string& grassroots = facts.grassroots_org.empty() ? facts.org_parent
-                                                               : facts.grassroots_org;
+  const std::string& grassroots =
+      facts.grassroots_org.empty() ? facts.org_parent : facts.grassroots_org;
   switch (facts.kind) {
-    case SubjectKind::kLeader: return "bloc";
+    case SubjectKind::kLeader:
+      return "bloc";
     case SubjectKind::kMember:
       switch (facts.org_kind) {
         case rating::v1::ORG_KIND_GRASSROOTS_CELL:
-        case rating::v1::ORG_KIND_GRASSROOTS_COMMITTEE: return facts.org;
+        case rating::v1::ORG_KIND_GRASSROOTS_COMMITTEE:
+          return facts.org;
         case rating::v1::ORG_KIND_SUBORDINATE_CELL:
-        case rating::v1::ORG_KIND_SUB_COMMITTEE: return grassroots;
-        default: return "bloc";
+        case rating::v1::ORG_KIND_SUB_COMMITTEE:
+          return grassroots;
+        default:
+          return "bloc";
       }
     case SubjectKind::kOrg:
     case SubjectKind::kCommittee:
       switch (facts.org_kind) {
         case rating::v1::ORG_KIND_SUB_COMMITTEE:
-        case rating::v1::ORG_KIND_SUBORDINATE_CELL: return grassroots;
-        default: return "bloc";
+        case rating::v1::ORG_KIND_SUBORDINATE_CELL:
+          return grassroots;
+        default:
+          return "bloc";
       }
   }
   return "bloc";

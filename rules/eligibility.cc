@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "rules/text_util.h"
 #include "rules/engine.h"
+#include "rules/text_util.h"
 
 namespace rating::rules {
 
@@ -64,26 +64,25 @@ Eligibility MemberEligibility(const MemberEligibilityFacts& facts, const Policy&
   const MemberStatus status = StatusAt(facts.statuses, ref);
   if (status == rating::v1::MEMBER_STATUS_EXEMPT) {
     SetOnce(e, rating::v1::RATING_STATUS_NOT_SUBJECT, "R-SUBJ-1");
-    e.findings.push_back(Holds(
-        "R-SUBJ-1",
-        Cat("đảng viên được miễn công tác và sinh hoạt đảng tại ngày ", FormatDate(ref)),
-        Cat("member exempt from party work and activity at ", FormatDate(ref))));
+    e.findings.push_back(
+        Holds("R-SUBJ-1",
+              Cat("đảng viên được miễn công tác và sinh hoạt đảng tại ngày ", FormatDate(ref)),
+              Cat("member exempt from party work and activity at ", FormatDate(ref))));
   } else if (status == rating::v1::MEMBER_STATUS_SUSPENDED) {
     SetOnce(e, rating::v1::RATING_STATUS_NOT_SUBJECT, "R-SUBJ-1");
     e.findings.push_back(
-        Holds("R-SUBJ-1",
-              Cat("đảng viên bị đình chỉ sinh hoạt đảng tại ngày ", FormatDate(ref)),
+        Holds("R-SUBJ-1", Cat("đảng viên bị đình chỉ sinh hoạt đảng tại ngày ", FormatDate(ref)),
               Cat("member suspended from party activity at ", FormatDate(ref))));
   }
   // Admitted exactly N months before the reference date is rated; one day later is not.
   if (AddMonths(facts.admitted_on, policy.member_admission_months) > ref) {
     SetOnce(e, rating::v1::RATING_STATUS_NOT_SUBJECT, "R-SUBJ-1");
-    e.findings.push_back(Holds(
-        "R-SUBJ-1",
-        Cat("kết nạp ngày ", FormatDate(facts.admitted_on), ", chưa đủ ",
-                     policy.member_admission_months, " tháng tại ngày ", FormatDate(ref)),
-        Cat("admitted on ", FormatDate(facts.admitted_on), ", less than ",
-                     policy.member_admission_months, " months before ", FormatDate(ref))));
+    e.findings.push_back(
+        Holds("R-SUBJ-1",
+              Cat("kết nạp ngày ", FormatDate(facts.admitted_on), ", chưa đủ ",
+                  policy.member_admission_months, " tháng tại ngày ", FormatDate(ref)),
+              Cat("admitted on ", FormatDate(facts.admitted_on), ", less than ",
+                  policy.member_admission_months, " months before ", FormatDate(ref))));
   }
 
   // NOT_SUBJECT beats PENDING: a member who is not rated misses no input.
@@ -91,8 +90,8 @@ Eligibility MemberEligibility(const MemberEligibilityFacts& facts, const Policy&
   // R-SUBJ-3 (IV.2): the review must be completed.
   if (rated && !facts.review_completed) {
     SetOnce(e, rating::v1::RATING_STATUS_PENDING, "R-SUBJ-3");
-    e.findings.push_back(Holds("R-SUBJ-3", "chưa hoàn thành kiểm điểm",
-                               "the review (kiểm điểm) is not completed"));
+    e.findings.push_back(
+        Holds("R-SUBJ-3", "chưa hoàn thành kiểm điểm", "the review (kiểm điểm) is not completed"));
     e.missing_inputs.push_back("review");
   }
   // R-SUBJ-4 (IV.4): temporary activity elsewhere needs the temporary cell's comments.
@@ -119,12 +118,12 @@ Eligibility MemberEligibility(const MemberEligibilityFacts& facts, const Policy&
     }
     if (needs) {
       SetOnce(e, rating::v1::RATING_STATUS_PENDING, "R-SUBJ-4");
-      e.findings.push_back(Holds(
-          "R-SUBJ-4",
-          Cat("chuyển sinh hoạt trong năm sau ", policy.transfer_comment_months,
-                       " tháng trở lên ở tổ chức đảng ", previous, ": thiếu nhận xét"),
-          Cat("transferred in after ", policy.transfer_comment_months,
-                       "+ months at org ", previous, " this year: missing its comments")));
+      e.findings.push_back(
+          Holds("R-SUBJ-4",
+                Cat("chuyển sinh hoạt trong năm sau ", policy.transfer_comment_months,
+                    " tháng trở lên ở tổ chức đảng ", previous, ": thiếu nhận xét"),
+                Cat("transferred in after ", policy.transfer_comment_months, "+ months at org ",
+                    previous, " this year: missing its comments")));
       e.missing_inputs.push_back("comments:previous_org");
     }
   }
@@ -157,22 +156,20 @@ Eligibility OrgEligibility(const OrgEligibilityFacts& facts, const Policy& polic
   // R-SUBJ-2 (IV.1): founded, split or merged less than N months before the reference date.
   if (facts.founded_on.has_value() && AddMonths(*facts.founded_on, policy.org_age_months) > ref) {
     SetOnce(e, rating::v1::RATING_STATUS_NOT_SUBJECT, "R-SUBJ-2");
-    e.findings.push_back(Holds(
-        "R-SUBJ-2",
-        Cat("thành lập ngày ", FormatDate(*facts.founded_on), ", chưa đủ ",
-                     policy.org_age_months, " tháng"),
-        Cat("founded on ", FormatDate(*facts.founded_on), ", less than ",
-                     policy.org_age_months, " months before ", FormatDate(ref))));
+    e.findings.push_back(Holds("R-SUBJ-2",
+                               Cat("thành lập ngày ", FormatDate(*facts.founded_on), ", chưa đủ ",
+                                   policy.org_age_months, " tháng"),
+                               Cat("founded on ", FormatDate(*facts.founded_on), ", less than ",
+                                   policy.org_age_months, " months before ", FormatDate(ref))));
   }
   for (const Date& on : facts.split_or_merged_on) {
     if (on <= ref && AddMonths(on, policy.org_age_months) > ref) {
       SetOnce(e, rating::v1::RATING_STATUS_NOT_SUBJECT, "R-SUBJ-2");
-      e.findings.push_back(Holds(
-          "R-SUBJ-2",
-          Cat("chia tách, sáp nhập ngày ", FormatDate(on), ", chưa đủ ",
-                       policy.org_age_months, " tháng"),
-          Cat("split or merged on ", FormatDate(on), ", less than ",
-                       policy.org_age_months, " months before ", FormatDate(ref))));
+      e.findings.push_back(Holds("R-SUBJ-2",
+                                 Cat("chia tách, sáp nhập ngày ", FormatDate(on), ", chưa đủ ",
+                                     policy.org_age_months, " tháng"),
+                                 Cat("split or merged on ", FormatDate(on), ", less than ",
+                                     policy.org_age_months, " months before ", FormatDate(ref))));
     }
   }
   // NOT_SUBJECT beats PENDING.
@@ -180,8 +177,8 @@ Eligibility OrgEligibility(const OrgEligibilityFacts& facts, const Policy& polic
   // R-SUBJ-3 (IV.2).
   if (rated && !facts.review_completed) {
     SetOnce(e, rating::v1::RATING_STATUS_PENDING, "R-SUBJ-3");
-    e.findings.push_back(Holds("R-SUBJ-3", "chưa hoàn thành kiểm điểm",
-                               "the review (kiểm điểm) is not completed"));
+    e.findings.push_back(
+        Holds("R-SUBJ-3", "chưa hoàn thành kiểm điểm", "the review (kiểm điểm) is not completed"));
     e.missing_inputs.push_back("review");
   }
   // R-SUBJ-4 (IV.1): transferred to a new superior during year Y.

@@ -137,18 +137,18 @@ absl::StatusOr<TallyResult> CountBallots(const TallyInput& input, const Policy& 
 
 // One subject of a decision batch (or a re-rating) with everything the checks read.
 struct DecisionItem {
-  std::string subject;             // "member/m1"
+  std::string subject;  // "member/m1"
   Level level = rating::v1::LEVEL_UNSPECIFIED;
-  Eligibility eligibility;         // R-SUBJ-*: NOT_SUBJECT / PENDING refuse.
-  bool already_decided = false;    // R-DEC-3 (not for re-ratings).
-  Ceiling ceiling;                 // §4–§6 ceiling WITHOUT caps (R-DEC-2).
-  std::vector<Cap> caps;           // R-COM-CAP, R-LEAD-CAP.
+  Eligibility eligibility;                           // R-SUBJ-*: NOT_SUBJECT / PENDING refuse.
+  bool already_decided = false;                      // R-DEC-3 (not for re-ratings).
+  Ceiling ceiling;                                   // §4–§6 ceiling WITHOUT caps (R-DEC-2).
+  std::vector<Cap> caps;                             // R-COM-CAP, R-LEAD-CAP.
   std::vector<std::string> undecided_prerequisites;  // R-ORDER: units / org not yet decided.
   // R-BAL-5: set when the subject is a member of a grassroots cell.
   bool tally_required = false;
-  bool tally_found = false;        // A tally covers the subject.
+  bool tally_found = false;          // A tally covers the subject.
   std::optional<Level> tally_level;  // Unset when tied at the quota.
-  std::string quota_scope;         // R-QUOTA scope id ("" = no quota applies).
+  std::string quota_scope;           // R-QUOTA scope id ("" = no quota applies).
 };
 
 // Counts of decided ratings in one quota scope, outside this batch.
@@ -159,9 +159,9 @@ struct QuotaScopeCounts {
 
 struct Violation {
   std::string rule_id;
-  std::string subject;  // "" for batch-wide (quota) violations: then `scope` names it.
-  std::string scope;    // The quota scope of an R-QUOTA violation.
-  std::string message;  // Lower case, names the ids.
+  std::string subject;       // "" for batch-wide (quota) violations: then `scope` names it.
+  std::string scope;         // The quota scope of an R-QUOTA violation.
+  std::string message;       // Lower case, names the ids.
   bool overridable = false;  // R-DEC-2, R-QUOTA, R-BAL-5, R-COM-CAP, R-LEAD-CAP.
 };
 
@@ -187,10 +187,10 @@ DecisionCheck CheckDecision(const std::vector<DecisionItem>& items,
 // or the member's org (for members). Leaders, grassroots orgs and their committees: "bloc".
 struct AuthorityFacts {
   SubjectKind kind = SubjectKind::kMember;
-  std::string org;                 // The member's org, or the subject org.
+  std::string org;  // The member's org, or the subject org.
   OrgKind org_kind = rating::v1::ORG_KIND_UNSPECIFIED;
-  std::string org_parent;          // Parent of `org`.
-  std::string grassroots_org;      // The grassroots org `org` belongs to (itself if grassroots).
+  std::string org_parent;      // Parent of `org`.
+  std::string grassroots_org;  // The grassroots org `org` belongs to (itself if grassroots).
 };
 std::string CompetentAuthority(const AuthorityFacts& facts);
 

@@ -97,11 +97,11 @@ struct ConfidenceVoteFact {
 };
 
 struct MemberFacts {
-  bool leader = false;  // Rated with the leader criteria (leader/ID).
+  bool leader = false;                         // Rated with the leader criteria (leader/ID).
   std::optional<MemberAssessment> assessment;  // Missing -> named in missing_inputs.
   std::vector<ConclusionKind> conclusions;     // Concluded for this member and year.
   std::vector<ConfidenceVoteFact> confidence_votes;
-  std::vector<DisciplineFact> disciplines;     // Attributed to this member and year.
+  std::vector<DisciplineFact> disciplines;  // Attributed to this member and year.
 };
 
 // ------------------------------------------------------------------ orgs (§4)
@@ -147,11 +147,11 @@ struct OrgFacts {
   std::optional<ScorecardFacts> scorecard;
   // Direct subordinate orgs (committee kinds) or the org's members (cell kinds).
   std::vector<UnitRating> units;
-  std::optional<Level> management;                   // Unset: missing input.
-  std::map<std::string, Level> mass_orgs;            // name -> level.
-  std::vector<DisciplineFact> org_disciplines;       // Against O itself, attributed to Y.
-  std::vector<DisciplineFact> committee_disciplines; // Against O's committee, attributed to Y.
-  std::vector<IncidentFact> incidents;               // Recorded unit incidents in Y (D1).
+  std::optional<Level> management;                    // Unset: missing input.
+  std::map<std::string, Level> mass_orgs;             // name -> level.
+  std::vector<DisciplineFact> org_disciplines;        // Against O itself, attributed to Y.
+  std::vector<DisciplineFact> committee_disciplines;  // Against O's committee, attributed to Y.
+  std::vector<IncidentFact> incidents;                // Recorded unit incidents in Y (D1).
   // Disciplines in Y of members of O's committee (D4, R-ORG-4).
   std::vector<DisciplineFact> committee_member_disciplines;
 };
@@ -170,7 +170,7 @@ struct CommitteeFacts {
   // Disunity concluded for the committee, or degradation concluded for a committee member.
   bool disunity_concluded = false;
   bool member_degradation_concluded = false;
-  std::vector<DisciplineFact> committee_disciplines;      // The committee itself.
+  std::vector<DisciplineFact> committee_disciplines;         // The committee itself.
   std::vector<DisciplineFact> committee_member_disciplines;  // Its members (C.III.3.4).
 };
 

@@ -12,11 +12,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
-#include "rules/text_util.h"
 #include "absl/strings/str_split.h"
 #include "common/check.h"
 #include "common/status_macros.h"
 #include "rules/engine.h"
+#include "rules/text_util.h"
 
 namespace rating::rules {
 
@@ -45,11 +45,16 @@ constexpr OrgKind kRatedOrgKinds[] = {
 
 std::string_view OrgKindKey(OrgKind kind) {
   switch (kind) {
-    case rating::v1::ORG_KIND_GRASSROOTS_COMMITTEE: return "grassroots_committee";
-    case rating::v1::ORG_KIND_GRASSROOTS_CELL: return "grassroots_cell";
-    case rating::v1::ORG_KIND_SUB_COMMITTEE: return "sub_committee";
-    case rating::v1::ORG_KIND_SUBORDINATE_CELL: return "subordinate_cell";
-    default: return "";
+    case rating::v1::ORG_KIND_GRASSROOTS_COMMITTEE:
+      return "grassroots_committee";
+    case rating::v1::ORG_KIND_GRASSROOTS_CELL:
+      return "grassroots_cell";
+    case rating::v1::ORG_KIND_SUB_COMMITTEE:
+      return "sub_committee";
+    case rating::v1::ORG_KIND_SUBORDINATE_CELL:
+      return "subordinate_cell";
+    default:
+      return "";
   }
 }
 
@@ -109,8 +114,8 @@ Field PointsField(std::string_view key, CentiPoints Policy::*member) {
 }
 
 Field IntField(std::string_view key, int Policy::*member, int min, int max) {
-  return {key, [member, min, max](Policy& p, std::string_view k,
-                                  std::string_view v) -> absl::Status {
+  return {key,
+          [member, min, max](Policy& p, std::string_view k, std::string_view v) -> absl::Status {
             RATING_ASSIGN_OR_RETURN(p.*member, ParseInt(k, v, min, max));
             return absl::OkStatus();
           }};
@@ -179,26 +184,24 @@ bool ValidMonthDay(int month, int day) {
 absl::Status Validate(const Policy& p) {
   if (!(p.score_excellent >= p.score_good && p.score_good >= p.score_pass)) {
     return absl::InvalidArgumentError(Cat(
-        "policy ", p.version, ": score thresholds must not increase: score_excellent=",
-        FormatPoints(p.score_excellent), " score_good=", FormatPoints(p.score_good),
-        " score_pass=", FormatPoints(p.score_pass)));
+        "policy ", p.version,
+        ": score thresholds must not increase: score_excellent=", FormatPoints(p.score_excellent),
+        " score_good=", FormatPoints(p.score_good), " score_pass=", FormatPoints(p.score_pass)));
   }
   if (!(p.band_xs_pct >= p.band_tot_pct && p.band_tot_pct >= p.band_tb_pct)) {
-    return absl::InvalidArgumentError(Cat(
-        "policy ", p.version, ": grade bands must not increase: band_xs_pct=", p.band_xs_pct,
-        " band_tot_pct=", p.band_tot_pct, " band_tb_pct=", p.band_tb_pct));
+    return absl::InvalidArgumentError(
+        Cat("policy ", p.version, ": grade bands must not increase: band_xs_pct=", p.band_xs_pct,
+            " band_tot_pct=", p.band_tot_pct, " band_tb_pct=", p.band_tb_pct));
   }
   if (!ValidMonthDay(p.reference_month, p.reference_day)) {
-    return absl::InvalidArgumentError(Cat("policy ", p.version,
-                                                   ": reference_month/reference_day ",
-                                                   p.reference_month, "/", p.reference_day,
-                                                   " is not a date of every year"));
+    return absl::InvalidArgumentError(Cat("policy ", p.version, ": reference_month/reference_day ",
+                                          p.reference_month, "/", p.reference_day,
+                                          " is not a date of every year"));
   }
   if (!ValidMonthDay(p.dossier_due_month, p.dossier_due_day)) {
-    return absl::InvalidArgumentError(Cat("policy ", p.version,
-                                                   ": dossier_due_month/dossier_due_day ",
-                                                   p.dossier_due_month, "/", p.dossier_due_day,
-                                                   " is not a date of every year"));
+    return absl::InvalidArgumentError(
+        Cat("policy ", p.version, ": dossier_due_month/dossier_due_day ", p.dossier_due_month, "/",
+            p.dossier_due_day, " is not a date of every year"));
   }
   return absl::OkStatus();
 }
@@ -217,8 +220,8 @@ std::vector<std::string> PolicyOverrideKeys() {
 absl::StatusOr<Policy> LoadPolicy(
     std::string_view version, const std::vector<std::pair<std::string, std::string>>& overrides) {
   if (!version.empty() && version != kDefaultPolicyVersion) {
-    return absl::InvalidArgumentError(Cat("unknown policy version \"", version,
-                                                   "\" (known: ", kDefaultPolicyVersion, ")"));
+    return absl::InvalidArgumentError(
+        Cat("unknown policy version \"", version, "\" (known: ", kDefaultPolicyVersion, ")"));
   }
   Policy policy = DefaultPolicy();
   std::set<std::string> seen;
@@ -245,9 +248,7 @@ absl::StatusOr<Policy> LoadPolicy(
     }
     if (!known) {
       return absl::InvalidArgumentError(Cat("unknown policy override key \"", key,
-                                                     "\" (known: ",
-                                                     Join(PolicyOverrideKeys(), ", "),
-                                                     ")"));
+                                            "\" (known: ", Join(PolicyOverrideKeys(), ", "), ")"));
     }
   }
   RATING_RETURN_IF_ERROR(Validate(policy));
@@ -280,8 +281,7 @@ absl::StatusOr<ScorecardTemplate> ParseScorecardTemplate(std::string_view id,
     }
     absl::StatusOr<CentiPoints> max = ParsePoints(fields[1]);
     if (!max.ok() || *max <= 0) {
-      return bad(Cat("criterion ", criterion.id, ": bad standard points \"", fields[1],
-                              "\""));
+      return bad(Cat("criterion ", criterion.id, ": bad standard points \"", fields[1], "\""));
     }
     criterion.max = *max;
     absl::StatusOr<bool> key = ParseBool("key", fields[2]);
@@ -309,23 +309,23 @@ absl::Status CheckAgainstTemplate(const ScorecardTemplate& card,
       if (line.id == criterion.id) expected = &line;
     }
     if (expected == nullptr) {
-      return absl::InvalidArgumentError(Cat("criterion ", criterion.id,
-                                                     " is not in scorecard template ", card.id));
+      return absl::InvalidArgumentError(
+          Cat("criterion ", criterion.id, " is not in scorecard template ", card.id));
     }
     if (!given.insert(criterion.id).second) {
       return absl::InvalidArgumentError(Cat("criterion ", criterion.id, " given twice"));
     }
     if (expected->max != criterion.max || expected->key != criterion.key) {
-      return absl::InvalidArgumentError(Cat(
-          "criterion ", criterion.id, ": template ", card.id, " has max ",
-          FormatPoints(expected->max), expected->key ? " (key)" : "", ", got max ",
-          FormatPoints(criterion.max), criterion.key ? " (key)" : ""));
+      return absl::InvalidArgumentError(
+          Cat("criterion ", criterion.id, ": template ", card.id, " has max ",
+              FormatPoints(expected->max), expected->key ? " (key)" : "", ", got max ",
+              FormatPoints(criterion.max), criterion.key ? " (key)" : ""));
     }
   }
   for (const TemplateCriterion& line : card.criteria) {
     if (given.count(line.id) == 0) {
-      return absl::InvalidArgumentError(Cat("criterion ", line.id, " of template ",
-                                                     card.id, " is missing"));
+      return absl::InvalidArgumentError(
+          Cat("criterion ", line.id, " of template ", card.id, " is missing"));
     }
   }
   return absl::OkStatus();
@@ -364,8 +364,10 @@ bool PointsInBand(CentiPoints points, CentiPoints max, Grade grade, const Policy
     case rating::v1::GRADE_XS:
     case rating::v1::GRADE_TOT:
     case rating::v1::GRADE_TB:
-    case rating::v1::GRADE_KEM: return GradeOfPoints(points, max, policy) == grade;
-    default: return false;
+    case rating::v1::GRADE_KEM:
+      return GradeOfPoints(points, max, policy) == grade;
+    default:
+      return false;
   }
 }
 

@@ -38,7 +38,7 @@ struct ScorecardTemplate {
 };
 
 struct Policy {
-  std::string version;                 // e.g. "hd19-2024"
+  std::string version;  // e.g. "hd19-2024"
   // Score thresholds (C.I.2), centi-points.
   CentiPoints score_excellent = 8500;
   CentiPoints score_good = 7000;
@@ -86,8 +86,8 @@ inline constexpr std::string_view kDefaultPolicyVersion = "hd19-2024";
 // The policy `version` ("" = default) with `overrides` applied (key, value in text: e.g.
 // {"quota_base", "good_only"}, {"score_excellent", "85"}, {"ballot_denominator",
 // "returned"}). INVALID_ARGUMENT naming an unknown version, key or bad value.
-absl::StatusOr<Policy> LoadPolicy(std::string_view version,
-                                  const std::vector<std::pair<std::string, std::string>>& overrides);
+absl::StatusOr<Policy> LoadPolicy(
+    std::string_view version, const std::vector<std::pair<std::string, std::string>>& overrides);
 
 // The known policy versions, and every key LoadPolicy accepts in overrides: each Policy field
 // by its snake_case name, plus "scorecard.<org kind>" (e.g. "scorecard.grassroots_cell") whose

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "rules/text_util.h"
 #include "rules/engine.h"
+#include "rules/text_util.h"
 
 namespace rating::rules {
 
@@ -55,11 +55,13 @@ std::optional<Flag> ReviewSuggestion(Level decided, const Ceiling& recomputed_ce
 
 Level EffectiveLevel(RatingStatus status, Level decided, Level recomputed_ceiling) {
   switch (status) {
-    case rating::v1::RATING_STATUS_RERATING_REQUIRED: return LEVEL_KHTNV;
+    case rating::v1::RATING_STATUS_RERATING_REQUIRED:
+      return LEVEL_KHTNV;
     case rating::v1::RATING_STATUS_RERATING_REVIEW:
       if (recomputed_ceiling == rating::v1::LEVEL_UNSPECIFIED) return decided;
       return recomputed_ceiling < decided ? recomputed_ceiling : decided;
-    default: return decided;
+    default:
+      return decided;
   }
 }
 
@@ -67,8 +69,11 @@ absl::Status CheckReward(rating::v1::RewardKind kind, int year,
                          const std::map<int, Level>& decided_levels) {
   int first = year;
   switch (kind) {
-    case rating::v1::REWARD_KIND_YEARLY: break;
-    case rating::v1::REWARD_KIND_FIVE_YEARS: first = year - 4; break;
+    case rating::v1::REWARD_KIND_YEARLY:
+      break;
+    case rating::v1::REWARD_KIND_FIVE_YEARS:
+      first = year - 4;
+      break;
     default:
       return absl::InvalidArgumentError(Cat("reward for ", year, ": no reward kind"));
   }
@@ -79,8 +84,8 @@ absl::Status CheckReward(rating::v1::RewardKind kind, int year,
           Cat("R-REW-1: no decided rating for ", y, ", needs HTXSNV"));
     }
     if (it->second != LEVEL_HTXSNV) {
-      return absl::FailedPreconditionError(Cat("R-REW-1: rated ", LevelCode(it->second),
-                                                        " for ", y, ", needs HTXSNV"));
+      return absl::FailedPreconditionError(
+          Cat("R-REW-1: rated ", LevelCode(it->second), " for ", y, ", needs HTXSNV"));
     }
   }
   return absl::OkStatus();
@@ -89,10 +94,12 @@ absl::Status CheckReward(rating::v1::RewardKind kind, int year,
 bool RewardFalls(rating::v1::RewardKind kind, int year, int changed_year, Level new_level) {
   if (new_level == LEVEL_HTXSNV) return false;  // IV.9: still excellent, the reward stands.
   switch (kind) {
-    case rating::v1::REWARD_KIND_YEARLY: return changed_year == year;
+    case rating::v1::REWARD_KIND_YEARLY:
+      return changed_year == year;
     case rating::v1::REWARD_KIND_FIVE_YEARS:
       return changed_year >= year - 4 && changed_year <= year;
-    default: return false;
+    default:
+      return false;
   }
 }
 

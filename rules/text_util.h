@@ -14,8 +14,8 @@ namespace rating::rules::internal {
 inline void AppendPiece(std::string& out, std::string_view piece) { out.append(piece); }
 
 template <typename T>
-  requires std::integral<T> && (!std::same_as<T, bool>) && (!std::same_as<T, char>)
-void AppendPiece(std::string& out, T value) {
+requires std::integral<T> &&
+    (!std::same_as<T, bool>)&&(!std::same_as<T, char>)void AppendPiece(std::string& out, T value) {
   out.append(std::to_string(value));
 }
 

@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "rules/text_util.h"
 #include "absl/time/civil_time.h"
+#include "rules/text_util.h"
 
 namespace rating::rules {
 
@@ -24,8 +24,8 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 absl::StatusOr<CentiPoints> ParsePoints(std::string_view text) {
   auto bad = [&]() {
     return absl::InvalidArgumentError(Cat("points \"", text,
-                                                   "\": expected digits with at most two "
-                                                   "decimals, e.g. \"18.5\""));
+                                          "\": expected digits with at most two "
+                                          "decimals, e.g. \"18.5\""));
   };
   if (text.empty()) return bad();
   const size_t dot = text.find('.');
@@ -39,8 +39,7 @@ absl::StatusOr<CentiPoints> ParsePoints(std::string_view text) {
     if (!IsDigit(c)) return bad();
     value = value * 10 + (c - '0');
     if (value > kMaxCentiPoints) {
-      return absl::InvalidArgumentError(
-          Cat("points \"", text, "\": more than 1000000000 points"));
+      return absl::InvalidArgumentError(Cat("points \"", text, "\": more than 1000000000 points"));
     }
   }
   value *= 100;
@@ -51,8 +50,7 @@ absl::StatusOr<CentiPoints> ParsePoints(std::string_view text) {
     scale /= 10;
   }
   if (value > kMaxCentiPoints) {
-    return absl::InvalidArgumentError(
-        Cat("points \"", text, "\": more than 1000000000 points"));
+    return absl::InvalidArgumentError(Cat("points \"", text, "\": more than 1000000000 points"));
   }
   return value;
 }
@@ -107,31 +105,46 @@ Date AddMonths(Date date, int months) {
 
 std::string_view LevelCode(Level level) {
   switch (level) {
-    case rating::v1::LEVEL_HTXSNV: return "HTXSNV";
-    case rating::v1::LEVEL_HTTNV: return "HTTNV";
-    case rating::v1::LEVEL_HTNV: return "HTNV";
-    case rating::v1::LEVEL_KHTNV: return "KHTNV";
-    default: return "UNSPECIFIED";
+    case rating::v1::LEVEL_HTXSNV:
+      return "HTXSNV";
+    case rating::v1::LEVEL_HTTNV:
+      return "HTTNV";
+    case rating::v1::LEVEL_HTNV:
+      return "HTNV";
+    case rating::v1::LEVEL_KHTNV:
+      return "KHTNV";
+    default:
+      return "UNSPECIFIED";
   }
 }
 
 std::string_view LevelNameVi(Level level) {
   switch (level) {
-    case rating::v1::LEVEL_HTXSNV: return "Hoàn thành xuất sắc nhiệm vụ";
-    case rating::v1::LEVEL_HTTNV: return "Hoàn thành tốt nhiệm vụ";
-    case rating::v1::LEVEL_HTNV: return "Hoàn thành nhiệm vụ";
-    case rating::v1::LEVEL_KHTNV: return "Không hoàn thành nhiệm vụ";
-    default: return "Chưa xác định";
+    case rating::v1::LEVEL_HTXSNV:
+      return "Hoàn thành xuất sắc nhiệm vụ";
+    case rating::v1::LEVEL_HTTNV:
+      return "Hoàn thành tốt nhiệm vụ";
+    case rating::v1::LEVEL_HTNV:
+      return "Hoàn thành nhiệm vụ";
+    case rating::v1::LEVEL_KHTNV:
+      return "Không hoàn thành nhiệm vụ";
+    default:
+      return "Chưa xác định";
   }
 }
 
 std::string_view LevelNameEn(Level level) {
   switch (level) {
-    case rating::v1::LEVEL_HTXSNV: return "excellent";
-    case rating::v1::LEVEL_HTTNV: return "good";
-    case rating::v1::LEVEL_HTNV: return "completed";
-    case rating::v1::LEVEL_KHTNV: return "not completed";
-    default: return "unspecified";
+    case rating::v1::LEVEL_HTXSNV:
+      return "excellent";
+    case rating::v1::LEVEL_HTTNV:
+      return "good";
+    case rating::v1::LEVEL_HTNV:
+      return "completed";
+    case rating::v1::LEVEL_KHTNV:
+      return "not completed";
+    default:
+      return "unspecified";
   }
 }
 
@@ -145,21 +158,31 @@ std::optional<Level> ParseLevelCode(std::string_view code) {
 
 std::string_view GradeCode(Grade grade) {
   switch (grade) {
-    case rating::v1::GRADE_XS: return "XS";
-    case rating::v1::GRADE_TOT: return "TOT";
-    case rating::v1::GRADE_TB: return "TB";
-    case rating::v1::GRADE_KEM: return "KEM";
-    default: return "UNSPECIFIED";
+    case rating::v1::GRADE_XS:
+      return "XS";
+    case rating::v1::GRADE_TOT:
+      return "TOT";
+    case rating::v1::GRADE_TB:
+      return "TB";
+    case rating::v1::GRADE_KEM:
+      return "KEM";
+    default:
+      return "UNSPECIFIED";
   }
 }
 
 std::string_view GradeNameVi(Grade grade) {
   switch (grade) {
-    case rating::v1::GRADE_XS: return "Xuất sắc";
-    case rating::v1::GRADE_TOT: return "Tốt";
-    case rating::v1::GRADE_TB: return "Trung bình";
-    case rating::v1::GRADE_KEM: return "Kém";
-    default: return "Chưa xác định";
+    case rating::v1::GRADE_XS:
+      return "Xuất sắc";
+    case rating::v1::GRADE_TOT:
+      return "Tốt";
+    case rating::v1::GRADE_TB:
+      return "Trung bình";
+    case rating::v1::GRADE_KEM:
+      return "Kém";
+    default:
+      return "Chưa xác định";
   }
 }
 
@@ -173,13 +196,20 @@ std::optional<Grade> ParseGradeCode(std::string_view code) {
 
 std::string_view StatusNameVi(rating::v1::RatingStatus status) {
   switch (status) {
-    case rating::v1::RATING_STATUS_NOT_SUBJECT: return "Không đánh giá, xếp loại";
-    case rating::v1::RATING_STATUS_PENDING: return "Chưa xếp loại";
-    case rating::v1::RATING_STATUS_DECIDED: return "Đã xếp loại";
-    case rating::v1::RATING_STATUS_RERATING_REQUIRED: return "Phải xếp loại lại";
-    case rating::v1::RATING_STATUS_RERATING_REVIEW: return "Xem xét xếp loại lại";
-    case rating::v1::RATING_STATUS_REVIEW_SUGGESTED: return "Đề nghị xem xét lại";
-    default: return "Chưa xác định";
+    case rating::v1::RATING_STATUS_NOT_SUBJECT:
+      return "Không đánh giá, xếp loại";
+    case rating::v1::RATING_STATUS_PENDING:
+      return "Chưa xếp loại";
+    case rating::v1::RATING_STATUS_DECIDED:
+      return "Đã xếp loại";
+    case rating::v1::RATING_STATUS_RERATING_REQUIRED:
+      return "Phải xếp loại lại";
+    case rating::v1::RATING_STATUS_RERATING_REVIEW:
+      return "Xem xét xếp loại lại";
+    case rating::v1::RATING_STATUS_REVIEW_SUGGESTED:
+      return "Đề nghị xem xét lại";
+    default:
+      return "Chưa xác định";
   }
 }
 

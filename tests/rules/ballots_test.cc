@@ -1,11 +1,11 @@
 // The 20% quota (R-QUOTA) and ballot counting (RULES.md §7: R-BAL-1..4).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "rules/engine.h"
 #include "tests/rules/ceiling_matchers.h"
@@ -71,8 +71,8 @@ TEST(QuotaTest, GoodOnlyReadingCountsTheGoodLeftAfterExcellence) {
   };
   // k <= quota(g - k).
   for (const Case& c : {Case{0, 0, true}, Case{1, 1, true}, Case{1, 4, true}, Case{2, 4, false},
-                        Case{1, 5, true}, Case{1, 9, true}, Case{2, 10, false},
-                        Case{2, 11, false}, Case{2, 12, true}, Case{3, 12, false}}) {
+                        Case{1, 5, true}, Case{1, 9, true}, Case{2, 10, false}, Case{2, 11, false},
+                        Case{2, 12, true}, Case{3, 12, false}}) {
     EXPECT_EQ(WithinQuota(c.k, c.g, p), c.want) << "k=" << c.k << " g=" << c.g;
   }
   EXPECT_EQ(MaxExcellent(10, p), 1);
@@ -111,24 +111,23 @@ TEST(CountBallotsTest, ConformanceCase01) {
   TallyInput in;
   in.subjects = {"member/m1", "member/m2", "member/m3", "member/m4", "member/m5", "member/m6"};
   in.issued = {"01", "02", "03", "04", "05", "06", "07", "08", "09", "10"};
-  const std::vector<std::vector<Level>> rows = {
-      {kHTXSNV, kHTXSNV, kHTXSNV, kHTXSNV, kHTTNV, kHTNV},
-      {kHTXSNV, kHTXSNV, kHTXSNV, kHTTNV, kHTTNV, kHTNV},
-      {kHTXSNV, kHTXSNV, kHTXSNV, kHTTNV, kHTNV, kHTNV},
-      {kHTXSNV, kHTXSNV, kHTXSNV, kHTTNV, kHTNV, kKHTNV},
-      {kHTXSNV, kHTXSNV, kHTTNV, kHTNV, kHTNV, kKHTNV},
-      {kHTXSNV, kHTTNV, kHTTNV, kHTNV, kHTNV, kKHTNV},
-      {kHTTNV, kHTTNV, kHTTNV, kHTNV, kHTNV, kKHTNV},
-      {kHTTNV, kHTTNV, kHTNV, kHTNV, kKHTNV, kKHTNV}};
+  const std::vector<std::vector<Level>> rows = {{kHTXSNV, kHTXSNV, kHTXSNV, kHTXSNV, kHTTNV, kHTNV},
+                                                {kHTXSNV, kHTXSNV, kHTXSNV, kHTTNV, kHTTNV, kHTNV},
+                                                {kHTXSNV, kHTXSNV, kHTXSNV, kHTTNV, kHTNV, kHTNV},
+                                                {kHTXSNV, kHTXSNV, kHTXSNV, kHTTNV, kHTNV, kKHTNV},
+                                                {kHTXSNV, kHTXSNV, kHTTNV, kHTNV, kHTNV, kKHTNV},
+                                                {kHTXSNV, kHTTNV, kHTTNV, kHTNV, kHTNV, kKHTNV},
+                                                {kHTTNV, kHTTNV, kHTTNV, kHTNV, kHTNV, kKHTNV},
+                                                {kHTTNV, kHTTNV, kHTNV, kHTNV, kKHTNV, kKHTNV}};
   for (size_t b = 0; b < rows.size(); ++b) {
     std::vector<std::pair<std::string, Level>> marks;
     for (size_t s = 0; s < rows[b].size(); ++s) marks.push_back({in.subjects[s], rows[b][s]});
     in.ballots.push_back(Ballot("0" + std::to_string(b + 1), marks));
   }
-  in.ballots.push_back(Ballot("09", {}));                               // Marks no subject.
-  in.ballots.push_back(Ballot("10", {{"member/m1", kHTXSNV}}, true));   // Other content.
-  in.ballots.push_back(Ballot("99", {{"member/m1", kHTXSNV}}));         // Not issued.
-  in.ballots.push_back(Ballot("01", {{"member/m1", kKHTNV}}));          // Already counted.
+  in.ballots.push_back(Ballot("09", {}));                              // Marks no subject.
+  in.ballots.push_back(Ballot("10", {{"member/m1", kHTXSNV}}, true));  // Other content.
+  in.ballots.push_back(Ballot("99", {{"member/m1", kHTXSNV}}));        // Not issued.
+  in.ballots.push_back(Ballot("01", {{"member/m1", kKHTNV}}));         // Already counted.
 
   absl::StatusOr<TallyResult> r = CountBallots(in, DefaultPolicy());
   ASSERT_THAT(r, IsOk());
@@ -155,7 +154,7 @@ TEST(CountBallotsTest, ConformanceCase01) {
   EXPECT_EQ(Of(*r, "member/m1").level, kHTXSNV);
   EXPECT_EQ(Of(*r, "member/m2").votes[kHTXSNV], 5);
   EXPECT_EQ(Of(*r, "member/m2").majority_level, kHTXSNV);
-  EXPECT_EQ(Of(*r, "member/m2").level, kHTTNV);  // Beyond the quota of 1 (R-BAL-3).
+  EXPECT_EQ(Of(*r, "member/m2").level, kHTTNV);      // Beyond the quota of 1 (R-BAL-3).
   EXPECT_EQ(Of(*r, "member/m3").votes[kHTXSNV], 4);  // 2*4 = 8 is not > 8.
   EXPECT_EQ(Of(*r, "member/m3").level, kHTTNV);
   EXPECT_EQ(Of(*r, "member/m4").level, kHTNV);
@@ -171,8 +170,8 @@ TEST(CountBallotsTest, MajorityNeedsMoreThanHalf) {
     int excellent_votes;
     Level want;
   };
-  for (const Case& c : {Case{6, 3, kHTTNV},      // 2c = N: falls to the next level.
-                        Case{5, 3, kHTXSNV},     // 2c = N + 1.
+  for (const Case& c : {Case{6, 3, kHTTNV},   // 2c = N: falls to the next level.
+                        Case{5, 3, kHTXSNV},  // 2c = N + 1.
                         Case{4, 2, kHTTNV}, Case{3, 2, kHTXSNV}}) {
     TallyInput in = Session({"member/a"}, c.valid);
     for (int i = 1; i <= c.valid; ++i) {
@@ -246,9 +245,10 @@ TEST(CountBallotsTest, DenominatorFollowsThePolicy) {
     int n;
     Level want;
   };
-  for (const Case& c : {Case{"valid", 3, kHTXSNV}, Case{"returned", 4, kHTTNV},
-                        Case{"issued", 6, kKHTNV}}) {
-    absl::StatusOr<TallyResult> r = CountBallots(in, WithOverride("ballot_denominator", c.denominator));
+  for (const Case& c :
+       {Case{"valid", 3, kHTXSNV}, Case{"returned", 4, kHTTNV}, Case{"issued", 6, kKHTNV}}) {
+    absl::StatusOr<TallyResult> r =
+        CountBallots(in, WithOverride("ballot_denominator", c.denominator));
     ASSERT_THAT(r, IsOk());
     EXPECT_EQ(r->denominator, c.n) << c.denominator;
     EXPECT_EQ(Of(*r, "member/a").level, c.want) << c.denominator;
@@ -325,8 +325,8 @@ TEST(QuotaSelectionTest, TiesStraddlingTheCutSelectNoneOfTheTied) {
   // Two places (g = 10): 9 is taken, 8 and 8 straddle the second place.
   r = TallyWithExcellentVotes({9, 8, 8, 6, 6, 6, 6, 6, 6, 6}, p);
   EXPECT_EQ(Levels(r), (std::vector{X, T, T, G, G, G, G, G, G, G}));
-  EXPECT_EQ(Ties(r), (std::vector{false, true, true, false, false, false, false, false, false,
-                                  false}));
+  EXPECT_EQ(Ties(r),
+            (std::vector{false, true, true, false, false, false, false, false, false, false}));
   // A tie inside the quota is no tie at the cut.
   r = TallyWithExcellentVotes({8, 8, 7, 6, 6, 6, 6, 6, 6, 6}, p);
   EXPECT_EQ(Levels(r), (std::vector{X, X, G, G, G, G, G, G, G, G}));

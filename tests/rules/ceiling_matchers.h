@@ -1,10 +1,10 @@
 // Shared checks for ceilings in rules tests: the explanation's shape (types.h contract).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
 
 #include "common/check.h"
 #include "rules/policy.h"

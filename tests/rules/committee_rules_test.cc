@@ -1,12 +1,12 @@
 // Committees (RULES.md §6): R-COM-1..5 and the cap R-COM-CAP, CommitteeCeiling / ApplyCaps.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "rules/engine.h"
 #include "tests/rules/ceiling_matchers.h"
@@ -34,9 +34,12 @@ constexpr Grade kKEM = rating::v1::GRADE_KEM;
 CommitteeFacts Excellent() {
   CommitteeFacts f;
   CommitteeAssessmentFacts a;
-  a.grades = {{"democratic_centralism", kTOT}, {"leadership_responsibility", kTOT},
-              {"programs", kXS},               {"results", kXS},
-              {"targets", kTOT},               {"unit_ratings", kTOT},
+  a.grades = {{"democratic_centralism", kTOT},
+              {"leadership_responsibility", kTOT},
+              {"programs", kXS},
+              {"results", kXS},
+              {"targets", kTOT},
+              {"unit_ratings", kTOT},
               {"remediation", kTOT}};
   a.exemplary = true;
   f.assessment = a;
@@ -64,29 +67,50 @@ struct Case {
 std::vector<Case> Cases() {
   return {
       {"key_xs_rest_tot_exemplary_is_excellent", [](CommitteeFacts&) {}, kHTXSNV, "R-COM-3"},
-      {"not_exemplary_is_good", [](CommitteeFacts& f) { f.assessment->exemplary = false; },
-       kHTTNV, "R-COM-4", {{"R-COM-3", "not exemplary"}}},
+      {"not_exemplary_is_good",
+       [](CommitteeFacts& f) { f.assessment->exemplary = false; },
+       kHTTNV,
+       "R-COM-4",
+       {{"R-COM-3", "not exemplary"}}},
       {"key_criterion_tot_is_good",
-       [](CommitteeFacts& f) { f.assessment->grades["results"] = kTOT; }, kHTTNV, "R-COM-4",
+       [](CommitteeFacts& f) { f.assessment->grades["results"] = kTOT; },
+       kHTTNV,
+       "R-COM-4",
        {{"R-COM-3", "key criterion results is TOT, needs XS"}}},
       {"other_criterion_tb_is_good",
-       [](CommitteeFacts& f) { f.assessment->grades["targets"] = kTB; }, kHTTNV, "R-COM-4",
+       [](CommitteeFacts& f) { f.assessment->grades["targets"] = kTB; },
+       kHTTNV,
+       "R-COM-4",
        {{"R-COM-3", "criterion targets is TB, needs TOT"}}},
       {"key_criterion_tb_is_completed",
-       [](CommitteeFacts& f) { f.assessment->grades["programs"] = kTB; }, kHTNV, "R-COM-5",
+       [](CommitteeFacts& f) { f.assessment->grades["programs"] = kTB; },
+       kHTNV,
+       "R-COM-5",
        {{"R-COM-3", "key criterion programs is TB, needs XS"},
         {"R-COM-4", "key criterion programs is TB, needs TOT"}}},
       {"a_poor_criterion_is_not_completed",
-       [](CommitteeFacts& f) { f.assessment->grades["remediation"] = kKEM; }, kKHTNV, "R-COM-1",
+       [](CommitteeFacts& f) { f.assessment->grades["remediation"] = kKEM; },
+       kKHTNV,
+       "R-COM-1",
        {{"R-COM-5", "criterion remediation is KEM, needs TB"}},
        {{"R-COM-1", "does not reach completed"}}},
-      {"disunity_is_not_completed", [](CommitteeFacts& f) { f.disunity_concluded = true; },
-       kKHTNV, "R-COM-1", {}, {{"R-COM-1", "concluded disunity"}}},
+      {"disunity_is_not_completed",
+       [](CommitteeFacts& f) { f.disunity_concluded = true; },
+       kKHTNV,
+       "R-COM-1",
+       {},
+       {{"R-COM-1", "concluded disunity"}}},
       {"a_degraded_member_is_not_completed",
-       [](CommitteeFacts& f) { f.member_degradation_concluded = true; }, kKHTNV, "R-COM-1", {},
+       [](CommitteeFacts& f) { f.member_degradation_concluded = true; },
+       kKHTNV,
+       "R-COM-1",
+       {},
        {{"R-COM-1", "committee member degraded"}}},
       {"unit_under_50_percent_of_targets_is_not_completed",
-       [](CommitteeFacts& f) { f.assessment->unit_targets_pct = 49; }, kKHTNV, "R-COM-1", {},
+       [](CommitteeFacts& f) { f.assessment->unit_targets_pct = 49; },
+       kKHTNV,
+       "R-COM-1",
+       {},
        {{"R-COM-1", "only 49% of its targets"}}},
       {"unit_at_50_percent_of_targets_is_no_trigger",
        [](CommitteeFacts& f) { f.assessment->unit_targets_pct = 50; }, kHTXSNV, "R-COM-3"},
@@ -100,17 +124,26 @@ std::vector<Case> Cases() {
        [](CommitteeFacts& f) {
          f.committee_disciplines = {Discipline(rating::v1::DISCIPLINE_FORM_REPRIMAND, false)};
        },
-       kKHTNV, "R-COM-1", {}, {{"R-COM-1", "the committee was disciplined (reprimand)"}}},
+       kKHTNV,
+       "R-COM-1",
+       {},
+       {{"R-COM-1", "the committee was disciplined (reprimand)"}}},
       {"committee_disciplined_self_remedied_is_at_most_completed",
        [](CommitteeFacts& f) {
          f.committee_disciplines = {Discipline(rating::v1::DISCIPLINE_FORM_REPRIMAND, true)};
        },
-       kHTNV, "R-COM-2", {}, {{"R-COM-3", "meets every condition"}}},
+       kHTNV,
+       "R-COM-2",
+       {},
+       {{"R-COM-3", "meets every condition"}}},
       {"member_warned_is_not_completed",
        [](CommitteeFacts& f) {
          f.committee_member_disciplines = {Discipline(rating::v1::DISCIPLINE_FORM_WARNING, true)};
        },
-       kKHTNV, "R-COM-1", {}, {{"R-COM-1", "a committee member was disciplined (warning"}}},
+       kKHTNV,
+       "R-COM-1",
+       {},
+       {{"R-COM-1", "a committee member was disciplined (warning"}}},
       {"member_reprimanded_is_no_trigger",
        [](CommitteeFacts& f) {
          f.committee_member_disciplines = {
@@ -118,7 +151,9 @@ std::vector<Case> Cases() {
        },
        kHTXSNV, "R-COM-3"},
       {"missing_grade_is_named",
-       [](CommitteeFacts& f) { f.assessment->grades.erase("unit_ratings"); }, kKHTNV, "R-COM-1",
+       [](CommitteeFacts& f) { f.assessment->grades.erase("unit_ratings"); },
+       kKHTNV,
+       "R-COM-1",
        {{"R-COM-5", "criterion unit_ratings is not graded"}}},
   };
 }
@@ -165,8 +200,7 @@ TEST(CommitteeCeilingTest, MissingAssessmentFallsToTheLowestLevelAndIsNamed) {
 // Conformance case 02: committee/c2 reaches R-COM-3, its org is HTTNV.
 TEST(CommitteeCapTest, CommitteeIsNeverAboveItsOrg) {
   const Policy policy = DefaultPolicy();
-  const Ceiling ceiling =
-      CommitteeCeiling(Excellent(), policy, {{"R-COM-CAP", "org/c2", kHTTNV}});
+  const Ceiling ceiling = CommitteeCeiling(Excellent(), policy, {{"R-COM-CAP", "org/c2", kHTTNV}});
   SCOPED_TRACE(Describe(ceiling));
   ExpectWellFormed(ceiling);
   EXPECT_EQ(ceiling.level, kHTTNV);
@@ -182,7 +216,8 @@ TEST(CommitteeCapTest, CommitteeIsNeverAboveItsOrg) {
 TEST(CommitteeCapTest, CapNeverRaises) {
   CommitteeFacts facts = Excellent();
   facts.assessment->grades["programs"] = kTB;  // HTNV.
-  const Ceiling ceiling = CommitteeCeiling(facts, DefaultPolicy(), {{"R-COM-CAP", "org/c1", kHTXSNV}});
+  const Ceiling ceiling =
+      CommitteeCeiling(facts, DefaultPolicy(), {{"R-COM-CAP", "org/c1", kHTXSNV}});
   EXPECT_EQ(ceiling.level, kHTNV);
   EXPECT_EQ(ceiling.rule_id, "R-COM-5");
 }

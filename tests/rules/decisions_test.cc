@@ -1,11 +1,11 @@
 // Subjects, decision checks and the competent authority (RULES.md §8: R-DEC-1..3, R-ORDER,
 // R-QUOTA, R-BAL-5, R-COM-CAP, R-LEAD-CAP, and eligibility R-SUBJ-* at decision time).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <map>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "rules/engine.h"
 #include "tests/rules/ceiling_matchers.h"
@@ -54,9 +54,8 @@ std::vector<std::string> Rules(const DecisionCheck& check) {
 }
 
 TEST(CheckDecisionTest, ACleanBatchIsAccepted) {
-  const DecisionCheck check =
-      CheckDecision({Item("member/m1", kHTTNV), Item("member/m2", kHTNV)}, {}, false,
-                    DefaultPolicy());
+  const DecisionCheck check = CheckDecision({Item("member/m1", kHTTNV), Item("member/m2", kHTNV)},
+                                            {}, false, DefaultPolicy());
   EXPECT_TRUE(check.accepted);
   EXPECT_THAT(check.violations, IsEmpty());
   EXPECT_THAT(check.overridden_rules, IsEmpty());
@@ -118,9 +117,9 @@ TEST(CheckDecisionTest, AboveTheCeilingNeedsAnOverrideReason) {
   EXPECT_TRUE(check.accepted);
   EXPECT_THAT(check.overridden_rules, ElementsAre("R-DEC-2"));
   // At the ceiling: fine.
-  EXPECT_TRUE(CheckDecision({CellMember("member/m1", kHTNV, kHTNV, kHTNV)}, {}, false,
-                            DefaultPolicy())
-                  .accepted);
+  EXPECT_TRUE(
+      CheckDecision({CellMember("member/m1", kHTNV, kHTNV, kHTNV)}, {}, false, DefaultPolicy())
+          .accepted);
 }
 
 TEST(CheckDecisionTest, AGrassrootsCellMemberTakesTheTallysLevel) {
@@ -205,8 +204,8 @@ TEST(CheckDecisionTest, QuotaCountsTheBatchAndTheDecidedOutsideIt) {
       CheckDecision({item("org/a", kHTXSNV), item("org/b", kHTTNV)}, scopes, false, p).accepted);
   // g = 7 outside + 2 = 9: quota 1.
   scopes["bloc-orgs"] = {1, 7};
-  DecisionCheck check = CheckDecision({item("org/a", kHTXSNV), item("org/b", kHTTNV)}, scopes,
-                                      false, p);
+  DecisionCheck check =
+      CheckDecision({item("org/a", kHTXSNV), item("org/b", kHTTNV)}, scopes, false, p);
   EXPECT_THAT(Rules(check), ElementsAre("R-QUOTA"));
   EXPECT_THAT(check.violations[0].message, HasSubstr("2 rated HTXSNV, quota 1 of 9"));
   // The good_only reading on the same counts (g = 10): 2 > quota(8) = 1.
@@ -257,9 +256,9 @@ TEST(CheckDecisionTest, QuotaBoundariesAtGZeroFourFiveNineTen) {
     int k;  // Of them HTXSNV.
     bool accepted;
   };
-  for (const Case& c : {Case{1, 1, true}, Case{4, 1, true}, Case{4, 2, false}, Case{5, 1, true},
-                        Case{5, 2, false}, Case{9, 1, true}, Case{9, 2, false},
-                        Case{10, 2, true}, Case{10, 3, false}}) {
+  for (const Case& c :
+       {Case{1, 1, true}, Case{4, 1, true}, Case{4, 2, false}, Case{5, 1, true}, Case{5, 2, false},
+        Case{9, 1, true}, Case{9, 2, false}, Case{10, 2, true}, Case{10, 3, false}}) {
     std::vector<DecisionItem> batch;
     for (int i = 0; i < c.g; ++i) {
       DecisionItem item = Item("org/o" + std::to_string(i), i < c.k ? kHTXSNV : kHTTNV);
@@ -283,32 +282,41 @@ TEST(CompetentAuthorityTest, Table) {
   };
   const std::vector<Case> cases = {
       {"member_of_a_grassroots_cell",
-       {SubjectKind::kMember, "c1", rating::v1::ORG_KIND_GRASSROOTS_CELL, "bloc", "c1"}, "c1"},
+       {SubjectKind::kMember, "c1", rating::v1::ORG_KIND_GRASSROOTS_CELL, "bloc", "c1"},
+       "c1"},
       {"member_of_a_subordinate_cell",
-       {SubjectKind::kMember, "sc1", rating::v1::ORG_KIND_SUBORDINATE_CELL, "g1", "g1"}, "g1"},
+       {SubjectKind::kMember, "sc1", rating::v1::ORG_KIND_SUBORDINATE_CELL, "g1", "g1"},
+       "g1"},
       {"member_of_a_cell_under_a_sub_committee",
-       {SubjectKind::kMember, "sc2", rating::v1::ORG_KIND_SUBORDINATE_CELL, "sub1", "g1"}, "g1"},
+       {SubjectKind::kMember, "sc2", rating::v1::ORG_KIND_SUBORDINATE_CELL, "sub1", "g1"},
+       "g1"},
       {"member_directly_in_a_grassroots_committee",
        {SubjectKind::kMember, "g1", rating::v1::ORG_KIND_GRASSROOTS_COMMITTEE, "bloc", "g1"},
        "g1"},
-      {"leader", {SubjectKind::kLeader, "c1", rating::v1::ORG_KIND_GRASSROOTS_CELL, "bloc", "c1"},
+      {"leader",
+       {SubjectKind::kLeader, "c1", rating::v1::ORG_KIND_GRASSROOTS_CELL, "bloc", "c1"},
        "bloc"},
-      {"grassroots_cell", {SubjectKind::kOrg, "c1", rating::v1::ORG_KIND_GRASSROOTS_CELL, "bloc",
-                           "c1"},
+      {"grassroots_cell",
+       {SubjectKind::kOrg, "c1", rating::v1::ORG_KIND_GRASSROOTS_CELL, "bloc", "c1"},
        "bloc"},
       {"grassroots_committee",
-       {SubjectKind::kOrg, "g1", rating::v1::ORG_KIND_GRASSROOTS_COMMITTEE, "bloc", "g1"}, "bloc"},
+       {SubjectKind::kOrg, "g1", rating::v1::ORG_KIND_GRASSROOTS_COMMITTEE, "bloc", "g1"},
+       "bloc"},
       {"committee_of_a_grassroots_org",
        {SubjectKind::kCommittee, "g1", rating::v1::ORG_KIND_GRASSROOTS_COMMITTEE, "bloc", "g1"},
        "bloc"},
-      {"sub_committee", {SubjectKind::kOrg, "sub1", rating::v1::ORG_KIND_SUB_COMMITTEE, "g1", "g1"},
+      {"sub_committee",
+       {SubjectKind::kOrg, "sub1", rating::v1::ORG_KIND_SUB_COMMITTEE, "g1", "g1"},
        "g1"},
       {"committee_of_a_sub_committee",
-       {SubjectKind::kCommittee, "sub1", rating::v1::ORG_KIND_SUB_COMMITTEE, "g1", "g1"}, "g1"},
+       {SubjectKind::kCommittee, "sub1", rating::v1::ORG_KIND_SUB_COMMITTEE, "g1", "g1"},
+       "g1"},
       {"subordinate_cell_under_a_sub_committee",
-       {SubjectKind::kOrg, "sc2", rating::v1::ORG_KIND_SUBORDINATE_CELL, "sub1", "g1"}, "g1"},
+       {SubjectKind::kOrg, "sc2", rating::v1::ORG_KIND_SUBORDINATE_CELL, "sub1", "g1"},
+       "g1"},
       {"subordinate_cell_without_grassroots_org_falls_back_to_parent",
-       {SubjectKind::kOrg, "sc1", rating::v1::ORG_KIND_SUBORDINATE_CELL, "g1", ""}, "g1"},
+       {SubjectKind::kOrg, "sc1", rating::v1::ORG_KIND_SUBORDINATE_CELL, "g1", ""},
+       "g1"},
   };
   for (const Case& c : cases) EXPECT_EQ(CompetentAuthority(c.facts), c.want) << c.name;
 }
@@ -327,8 +335,8 @@ TEST(SubjectTest, ParsesTheFourKindsAndRoundTrips) {
 }
 
 TEST(SubjectTest, RejectsBadTextNamingIt) {
-  for (const char* text : {"", "member", "member/", "/m1", "person/m1", "member/m 1",
-                           "member/m1/x", "Member/m1"}) {
+  for (const char* text :
+       {"", "member", "member/", "/m1", "person/m1", "member/m 1", "member/m1/x", "Member/m1"}) {
     EXPECT_THAT(ParseSubject(text), StatusIs(absl::StatusCode::kInvalidArgument)) << text;
   }
   EXPECT_THAT(ParseSubject("person/m1"),

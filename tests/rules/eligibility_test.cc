@@ -1,10 +1,10 @@
 // Who is rated (RULES.md §3): R-SUBJ-1..5.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "common/check.h"
 #include "rules/engine.h"
@@ -108,8 +108,11 @@ std::vector<MemberCase> MemberCases() {
   {
     MemberEligibilityFacts f = Member();
     f.statuses = {{rating::v1::MEMBER_STATUS_TEMPORARY_ELSEWHERE, Date(2025, 4, 1)}};
-    cases.push_back({"temporary_activity_needs_the_temporary_cells_comments", f, kPending,
-                     "R-SUBJ-4", {"comments:temporary_cell"}});
+    cases.push_back({"temporary_activity_needs_the_temporary_cells_comments",
+                     f,
+                     kPending,
+                     "R-SUBJ-4",
+                     {"comments:temporary_cell"}});
     f.comments_temporary_cell = true;
     cases.push_back({"temporary_activity_with_comments_is_ready", f, kReady, "", {}});
   }
@@ -117,15 +120,21 @@ std::vector<MemberCase> MemberCases() {
     MemberEligibilityFacts f = Member();
     f.review_completed = false;
     f.statuses = {{rating::v1::MEMBER_STATUS_TEMPORARY_ELSEWHERE, Date(2025, 4, 1)}};
-    cases.push_back({"every_missing_input_is_named", f, kPending, "R-SUBJ-3",
+    cases.push_back({"every_missing_input_is_named",
+                     f,
+                     kPending,
+                     "R-SUBJ-3",
                      {"review", "comments:temporary_cell"}});
   }
   {
     MemberEligibilityFacts f = Member();
     f.memberships = {{"c0", Date(2015, 3, 1), Date(2025, 7, 1)},
                      {"c1", Date(2025, 7, 1), std::nullopt}};  // Exactly 6 months at c0 in Y.
-    cases.push_back({"transfer_after_6_months_needs_the_previous_orgs_comments", f, kPending,
-                     "R-SUBJ-4", {"comments:previous_org"}});
+    cases.push_back({"transfer_after_6_months_needs_the_previous_orgs_comments",
+                     f,
+                     kPending,
+                     "R-SUBJ-4",
+                     {"comments:previous_org"}});
     f.comments_previous_org = true;
     cases.push_back({"transfer_with_the_previous_orgs_comments_is_ready", f, kReady, "", {}});
   }
@@ -243,8 +252,11 @@ TEST(OrgEligibilityTest, Table) {
   {
     OrgEligibilityFacts f = Org();
     f.transferred_on = {Date(2025, 3, 1)};
-    cases.push_back({"transferred_org_needs_the_previous_superiors_comments", f, kPending,
-                     "R-SUBJ-4", {"comments:previous_superior"}});
+    cases.push_back({"transferred_org_needs_the_previous_superiors_comments",
+                     f,
+                     kPending,
+                     "R-SUBJ-4",
+                     {"comments:previous_superior"}});
     f.comments_previous_superior = true;
     cases.push_back({"transferred_org_with_comments_is_ready", f, kReady, "", {}});
   }

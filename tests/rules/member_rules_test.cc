@@ -1,10 +1,10 @@
 // Members and leaders (RULES.md §5, R-LEAD-1, R-LEAD-CAP): MemberCeiling.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "rules/engine.h"
 #include "tests/rules/ceiling_matchers.h"
@@ -82,13 +82,23 @@ std::vector<Case> Cases() {
          f.assessment->targets_on_time = 3;
          f.assessment->targets_exceeded = 1;
        },
-       kHTTNV, "R-MEM-3", {{"R-MEM-2", "1 of 3 targets exceeded"}}},
-      {"not_exemplary_is_good", [](MemberFacts& f) { f.assessment->exemplary = false; }, kHTTNV,
-       "R-MEM-3", {{"R-MEM-2", "not exemplary"}}},
-      {"task_criterion_tot_is_good", [](MemberFacts& f) { f.assessment->grades["tasks"] = kTOT; },
-       kHTTNV, "R-MEM-3", {{"R-MEM-2", "task criterion tasks is TOT, needs XS"}}},
+       kHTTNV,
+       "R-MEM-3",
+       {{"R-MEM-2", "1 of 3 targets exceeded"}}},
+      {"not_exemplary_is_good",
+       [](MemberFacts& f) { f.assessment->exemplary = false; },
+       kHTTNV,
+       "R-MEM-3",
+       {{"R-MEM-2", "not exemplary"}}},
+      {"task_criterion_tot_is_good",
+       [](MemberFacts& f) { f.assessment->grades["tasks"] = kTOT; },
+       kHTTNV,
+       "R-MEM-3",
+       {{"R-MEM-2", "task criterion tasks is TOT, needs XS"}}},
       {"other_criterion_tb_is_good",
-       [](MemberFacts& f) { f.assessment->grades["political"] = kTB; }, kHTTNV, "R-MEM-3",
+       [](MemberFacts& f) { f.assessment->grades["political"] = kTB; },
+       kHTTNV,
+       "R-MEM-3",
        {{"R-MEM-2", "criterion political is TB, needs TOT"}}},
       // Conformance case 05: tasks TB, every target on time.
       {"task_criterion_tb_is_completed",
@@ -101,11 +111,14 @@ std::vector<Case> Cases() {
          f.assessment->targets_exceeded = 0;
          f.assessment->exemplary = false;
        },
-       kHTNV, "R-MEM-4",
+       kHTNV,
+       "R-MEM-4",
        {{"R-MEM-2", "task criterion tasks is TB, needs XS"},
         {"R-MEM-3", "task criterion tasks is TB, needs TOT"}}},
-      {"a_target_late_is_completed", [](MemberFacts& f) { f.assessment->targets_on_time = 3; },
-       kHTNV, "R-MEM-4",
+      {"a_target_late_is_completed",
+       [](MemberFacts& f) { f.assessment->targets_on_time = 3; },
+       kHTNV,
+       "R-MEM-4",
        {{"R-MEM-2", "3 of 4 targets completed on time"},
         {"R-MEM-3", "3 of 4 targets completed on time"}}},
       {"a_target_not_completed_is_not_completed",
@@ -113,58 +126,92 @@ std::vector<Case> Cases() {
          f.assessment->targets_completed = 3;
          f.assessment->targets_on_time = 3;
        },
-       kKHTNV, "R-MEM-1", {{"R-MEM-4", "3 of 4 targets completed, needs all"}},
+       kKHTNV,
+       "R-MEM-1",
+       {{"R-MEM-4", "3 of 4 targets completed, needs all"}},
        {{"R-MEM-1", "does not reach completed"}}},
       {"exactly_half_the_targets_missed_is_no_r_mem_1_trigger",
        [](MemberFacts& f) {
          f.assessment->targets_completed = 2;
          f.assessment->targets_on_time = 2;
        },
-       kKHTNV, "R-MEM-1", {}, {{"R-MEM-1", "does not reach completed"}}},
+       kKHTNV,
+       "R-MEM-1",
+       {},
+       {{"R-MEM-1", "does not reach completed"}}},
       {"more_than_half_the_targets_missed_triggers_r_mem_1",
        [](MemberFacts& f) {
          f.assessment->targets_completed = 1;
          f.assessment->targets_on_time = 1;
        },
-       kKHTNV, "R-MEM-1", {}, {{"R-MEM-1", "3 of 4 targets not completed (more than 50%)"}}},
+       kKHTNV,
+       "R-MEM-1",
+       {},
+       {{"R-MEM-1", "3 of 4 targets not completed (more than 50%)"}}},
       {"one_not_ensured_criterion_of_four_is_over_20_percent",
        [](MemberFacts& f) {
          f.assessment->grades["tasks"] = kTB;
          f.assessment->not_ensured = 1;
        },
-       kKHTNV, "R-MEM-1", {{"R-MEM-4", "1 of 4 criteria did not ensure"}}},
+       kKHTNV,
+       "R-MEM-1",
+       {{"R-MEM-4", "1 of 4 criteria did not ensure"}}},
       {"no_not_ensured_criterion_is_completed",
        [](MemberFacts& f) { f.assessment->grades["tasks"] = kTB; }, kHTNV, "R-MEM-4"},
       {"a_poor_criterion_is_not_completed",
-       [](MemberFacts& f) { f.assessment->grades["political"] = kKEM; }, kKHTNV, "R-MEM-1",
+       [](MemberFacts& f) { f.assessment->grades["political"] = kKEM; },
+       kKHTNV,
+       "R-MEM-1",
        {{"R-MEM-4", "criterion political is KEM, needs TB"}},
        {{"R-MEM-1", "criterion political is graded KEM"}}},
       {"concluded_degradation_is_not_completed",
-       [](MemberFacts& f) { f.conclusions = {rating::v1::CONCLUSION_KIND_DEGRADATION}; }, kKHTNV,
-       "R-MEM-1", {}, {{"R-MEM-1", "concluded degradation"}}},
+       [](MemberFacts& f) { f.conclusions = {rating::v1::CONCLUSION_KIND_DEGRADATION}; },
+       kKHTNV,
+       "R-MEM-1",
+       {},
+       {{"R-MEM-1", "concluded degradation"}}},
       {"concluded_prohibited_act_is_not_completed",
        [](MemberFacts& f) { f.conclusions = {rating::v1::CONCLUSION_KIND_PROHIBITED_ACT}; },
-       kKHTNV, "R-MEM-1", {}, {{"R-MEM-1", "prohibited act"}}},
+       kKHTNV,
+       "R-MEM-1",
+       {},
+       {{"R-MEM-1", "prohibited act"}}},
       {"concluded_exemplary_breach_is_not_completed",
        [](MemberFacts& f) { f.conclusions = {rating::v1::CONCLUSION_KIND_EXEMPLARY_BREACH}; },
-       kKHTNV, "R-MEM-1", {}, {{"R-MEM-1", "breach of exemplary duty"}}},
+       kKHTNV,
+       "R-MEM-1",
+       {},
+       {{"R-MEM-1", "breach of exemplary duty"}}},
       {"more_than_half_low_confidence_is_not_completed",
-       [](MemberFacts& f) { f.confidence_votes = {{6, 10}}; }, kKHTNV, "R-MEM-1", {},
+       [](MemberFacts& f) {
+         f.confidence_votes = {{6, 10}};
+       },
+       kKHTNV,
+       "R-MEM-1",
+       {},
        {{"R-MEM-1", "6 of 10 low-confidence votes"}}},
       {"exactly_half_low_confidence_is_no_trigger",
-       [](MemberFacts& f) { f.confidence_votes = {{5, 10}}; }, kHTXSNV, "R-MEM-2"},
+       [](MemberFacts& f) {
+         f.confidence_votes = {{5, 10}};
+       },
+       kHTXSNV, "R-MEM-2"},
       {"discipline_not_self_remedied_is_not_completed",
        [](MemberFacts& f) {
          f.disciplines = {{rating::v1::DISCIPLINE_FORM_REPRIMAND, false, false, "v1"}};
        },
-       kKHTNV, "R-MEM-1", {}, {{"R-MEM-1", "disciplined (reprimand)"}}},
+       kKHTNV,
+       "R-MEM-1",
+       {},
+       {{"R-MEM-1", "disciplined (reprimand)"}}},
       {"self_remedied_discipline_changes_nothing",
        [](MemberFacts& f) {
          f.disciplines = {{rating::v1::DISCIPLINE_FORM_WARNING, true, false, "v1"}};
        },
        kHTXSNV, "R-MEM-2"},
       {"missing_grade_fails_every_level_and_is_named",
-       [](MemberFacts& f) { f.assessment->grades.erase("commitment"); }, kKHTNV, "R-MEM-1",
+       [](MemberFacts& f) { f.assessment->grades.erase("commitment"); },
+       kKHTNV,
+       "R-MEM-1",
        {{"R-MEM-2", "criterion commitment is not graded"},
         {"R-MEM-4", "criterion commitment is not graded"}}},
       {"no_targets_assigned_is_vacuously_on_time",
@@ -176,29 +223,54 @@ std::vector<Case> Cases() {
        },
        kHTXSNV, "R-MEM-2"},
       // Leaders (R-LEAD-1): three more criteria; leadership is a task criterion.
-      {"excellent_leader", [](MemberFacts&) {}, kHTXSNV, "R-MEM-2", {},
-       {{"R-LEAD-1", "leader criteria"}}, true},
+      {"excellent_leader",
+       [](MemberFacts&) {},
+       kHTXSNV,
+       "R-MEM-2",
+       {},
+       {{"R-LEAD-1", "leader criteria"}},
+       true},
       {"leader_with_leadership_tot_is_good",
-       [](MemberFacts& f) { f.assessment->grades["leadership"] = kTOT; }, kHTTNV, "R-MEM-3",
-       {{"R-MEM-2", "task criterion leadership is TOT, needs XS"}}, {}, true},
+       [](MemberFacts& f) { f.assessment->grades["leadership"] = kTOT; },
+       kHTTNV,
+       "R-MEM-3",
+       {{"R-MEM-2", "task criterion leadership is TOT, needs XS"}},
+       {},
+       true},
       {"leader_with_initiative_tb_is_good",
-       [](MemberFacts& f) { f.assessment->grades["initiative"] = kTB; }, kHTTNV, "R-MEM-3",
-       {{"R-MEM-2", "criterion initiative is TB, needs TOT"}}, {}, true},
+       [](MemberFacts& f) { f.assessment->grades["initiative"] = kTB; },
+       kHTTNV,
+       "R-MEM-3",
+       {{"R-MEM-2", "criterion initiative is TB, needs TOT"}},
+       {},
+       true},
       {"leader_one_not_ensured_of_seven_is_within_20_percent",
        [](MemberFacts& f) {
          f.assessment->grades["leadership"] = kTB;
          f.assessment->not_ensured = 1;
        },
-       kHTNV, "R-MEM-4", {}, {}, true},
+       kHTNV,
+       "R-MEM-4",
+       {},
+       {},
+       true},
       {"leader_two_not_ensured_of_seven_is_over_20_percent",
        [](MemberFacts& f) {
          f.assessment->grades["leadership"] = kTB;
          f.assessment->not_ensured = 2;
        },
-       kKHTNV, "R-MEM-1", {{"R-MEM-4", "2 of 7 criteria"}}, {}, true},
+       kKHTNV,
+       "R-MEM-1",
+       {{"R-MEM-4", "2 of 7 criteria"}},
+       {},
+       true},
       {"leader_without_leader_grades_names_them",
-       [](MemberFacts& f) { f.assessment->grades.erase("example"); }, kKHTNV, "R-MEM-1",
-       {{"R-MEM-4", "criterion example is not graded"}}, {}, true},
+       [](MemberFacts& f) { f.assessment->grades.erase("example"); },
+       kKHTNV,
+       "R-MEM-1",
+       {{"R-MEM-4", "criterion example is not graded"}},
+       {},
+       true},
   };
 }
 
@@ -276,7 +348,8 @@ TEST(LeaderCapTest, HeadIsNeverAboveTheOrgOrCommitteeTheyHead) {
   EXPECT_TRUE(Mentions(ceiling, "R-LEAD-1"));
 
   // A cap at or above the level changes nothing.
-  const Ceiling same = MemberCeiling(ExcellentLeader(), policy, {{"R-LEAD-CAP", "org/c1", kHTXSNV}});
+  const Ceiling same =
+      MemberCeiling(ExcellentLeader(), policy, {{"R-LEAD-CAP", "org/c1", kHTXSNV}});
   EXPECT_EQ(same.rule_id, "R-MEM-2");
   EXPECT_EQ(same, MemberCeiling(ExcellentLeader(), policy));
 }
@@ -291,9 +364,9 @@ TEST(LeaderCapTest, UnknownCapIsNamedAndDoesNotLower) {
 }
 
 TEST(LeaderCapTest, LowestCapDecides) {
-  const Ceiling ceiling = ApplyCaps(MemberCeiling(Excellent(), DefaultPolicy()),
-                                    {{"R-LEAD-CAP", "org/c1", kHTTNV},
-                                     {"R-LEAD-CAP", "committee/c1", kHTNV}});
+  const Ceiling ceiling =
+      ApplyCaps(MemberCeiling(Excellent(), DefaultPolicy()),
+                {{"R-LEAD-CAP", "org/c1", kHTTNV}, {"R-LEAD-CAP", "committee/c1", kHTNV}});
   EXPECT_EQ(ceiling.level, kHTNV);
   EXPECT_TRUE(HoldsWith(ceiling, "R-LEAD-CAP", "committee/c1"));
   EXPECT_TRUE(HoldsWith(ceiling, "R-LEAD-CAP", "org/c1"));
@@ -302,7 +375,8 @@ TEST(LeaderCapTest, LowestCapDecides) {
 }
 
 TEST(CriteriaTest, NamesAsInRulesMd) {
-  EXPECT_THAT(MemberCriteria(false), ElementsAre("political", "tasks", "commitment", "remediation"));
+  EXPECT_THAT(MemberCriteria(false),
+              ElementsAre("political", "tasks", "commitment", "remediation"));
   EXPECT_THAT(MemberCriteria(true), ElementsAre("political", "tasks", "commitment", "remediation",
                                                 "leadership", "initiative", "example"));
   EXPECT_THAT(MemberTaskCriteria(false), ElementsAre("tasks"));

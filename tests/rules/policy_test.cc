@@ -1,12 +1,12 @@
 // Policy versions and overrides, scorecard templates, criterion grades (RULES.md §2, §9).
 #include "rules/policy.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "common/check.h"
 #include "tests/testing/status_matchers.h"
@@ -73,33 +73,20 @@ TEST(PolicyTest, ShipsTheSampleScorecardForEveryRatedOrgKind) {
 }
 
 TEST(PolicyTest, OverridesSetEveryFieldByName) {
-  absl::StatusOr<Policy> p = LoadPolicy(
-      "", Overrides{{"quota_base", "good_only"},
-                    {"ballot_denominator", "returned"},
-                    {"score_excellent", "90"},
-                    {"score_good", "72.5"},
-                    {"score_pass", "50"},
-                    {"band_xs_pct", "90"},
-                    {"quota_pct", "25"},
-                    {"quota_min_group", "4"},
-                    {"quota_small", "2"},
-                    {"excellent_good_share_pct", "75"},
-                    {"good_good_share_pct", "40"},
-                    {"defect_disciplined_pct", "10"},
-                    {"min_targets_pct", "60"},
-                    {"member_failed_targets_pct", "40"},
-                    {"low_confidence_pct", "30"},
-                    {"exceeded_targets_pct", "60"},
-                    {"not_ensured_pct", "25"},
-                    {"member_admission_months", "12"},
-                    {"org_age_months", "3"},
-                    {"transfer_comment_months", "4"},
-                    {"reference_month", "11"},
-                    {"reference_day", "30"},
-                    {"dossier_due_month", "12"},
-                    {"dossier_due_day", "10"},
-                    {"band_tot_pct", "70"},
-                    {"band_tb_pct", "50"}});
+  absl::StatusOr<Policy> p =
+      LoadPolicy("", Overrides{{"quota_base", "good_only"},   {"ballot_denominator", "returned"},
+                               {"score_excellent", "90"},     {"score_good", "72.5"},
+                               {"score_pass", "50"},          {"band_xs_pct", "90"},
+                               {"quota_pct", "25"},           {"quota_min_group", "4"},
+                               {"quota_small", "2"},          {"excellent_good_share_pct", "75"},
+                               {"good_good_share_pct", "40"}, {"defect_disciplined_pct", "10"},
+                               {"min_targets_pct", "60"},     {"member_failed_targets_pct", "40"},
+                               {"low_confidence_pct", "30"},  {"exceeded_targets_pct", "60"},
+                               {"not_ensured_pct", "25"},     {"member_admission_months", "12"},
+                               {"org_age_months", "3"},       {"transfer_comment_months", "4"},
+                               {"reference_month", "11"},     {"reference_day", "30"},
+                               {"dossier_due_month", "12"},   {"dossier_due_day", "10"},
+                               {"band_tot_pct", "70"},        {"band_tb_pct", "50"}});
   ASSERT_THAT(p, IsOk());
   EXPECT_EQ(p->quota_base, QuotaBase::kGoodOnly);
   EXPECT_EQ(p->ballot_denominator, BallotDenominator::kReturnedBallots);
@@ -188,9 +175,9 @@ khac_phuc|22.5|0|0
 }
 
 TEST(ScorecardTemplateTest, RejectsBadLinesNamingThem) {
-  for (const char* text : {"", "# only a comment", "a|10|true", "a|ten|true|false|A",
-                           "a|0|true|false|A", "a|10|maybe|false|A", "a b|10|true|false|A",
-                           "a|10|true|false|A\na|5|false|false|B"}) {
+  for (const char* text :
+       {"", "# only a comment", "a|10|true", "a|ten|true|false|A", "a|0|true|false|A",
+        "a|10|maybe|false|A", "a b|10|true|false|A", "a|10|true|false|A\na|5|false|false|B"}) {
     EXPECT_THAT(ParseScorecardTemplate("t", text), StatusIs(absl::StatusCode::kInvalidArgument))
         << text;
   }
@@ -199,8 +186,7 @@ TEST(ScorecardTemplateTest, RejectsBadLinesNamingThem) {
 }
 
 TEST(ScorecardTemplateTest, ChecksSubmittedLinesAgainstTheTemplate) {
-  const ScorecardTemplate card =
-      Default().scorecards.at(rating::v1::ORG_KIND_GRASSROOTS_CELL);
+  const ScorecardTemplate card = Default().scorecards.at(rating::v1::ORG_KIND_GRASSROOTS_CELL);
   std::vector<TemplateCriterion> lines = card.criteria;
   EXPECT_THAT(CheckAgainstTemplate(card, lines), IsOk());
   std::vector<TemplateCriterion> missing(lines.begin(), lines.end() - 1);
@@ -230,17 +216,15 @@ TEST(GradeOfPointsTest, BandBoundariesOnBothSides) {
            Case{1699, 2000, rating::v1::GRADE_TOT},  // 84.95%
            Case{1400, 2000, rating::v1::GRADE_TOT},  // exactly 70%
            Case{1399, 2000, rating::v1::GRADE_TB},
-           Case{1000, 2000, rating::v1::GRADE_TB},   // exactly 50%
-           Case{999, 2000, rating::v1::GRADE_KEM},
-           Case{0, 2000, rating::v1::GRADE_KEM},
+           Case{1000, 2000, rating::v1::GRADE_TB},  // exactly 50%
+           Case{999, 2000, rating::v1::GRADE_KEM}, Case{0, 2000, rating::v1::GRADE_KEM},
            Case{2000, 2000, rating::v1::GRADE_XS},
-           Case{1275, 1500, rating::v1::GRADE_XS},   // exactly 85% of 15
+           Case{1275, 1500, rating::v1::GRADE_XS},  // exactly 85% of 15
            Case{1274, 1500, rating::v1::GRADE_TOT},
            Case{1050, 1500, rating::v1::GRADE_TOT},  // exactly 70% of 15
            Case{1049, 1500, rating::v1::GRADE_TB},
-           Case{750, 1500, rating::v1::GRADE_TB},    // exactly 50% of 15
-           Case{749, 1500, rating::v1::GRADE_KEM},
-           Case{1200, 1500, rating::v1::GRADE_TOT},  // 80%
+           Case{750, 1500, rating::v1::GRADE_TB},  // exactly 50% of 15
+           Case{749, 1500, rating::v1::GRADE_KEM}, Case{1200, 1500, rating::v1::GRADE_TOT},  // 80%
        }) {
     EXPECT_EQ(GradeOfPoints(c.points, c.max, p), c.want) << c.points << "/" << c.max;
   }

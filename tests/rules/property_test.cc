@@ -1,12 +1,12 @@
 // Properties over random facts (seeded, deterministic): making any fact worse never raises a
 // ceiling, and the same facts always give the same explanation.
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "rules/engine.h"
 #include "tests/rules/ceiling_matchers.h"
@@ -30,13 +30,15 @@ class Random {
   // Points out of `max`, often right at or one centi-point below a band boundary.
   CentiPoints Points(CentiPoints max) {
     switch (Int(0, 3)) {
-      case 0: return Int(0, static_cast<int>(max));
+      case 0:
+        return Int(0, static_cast<int>(max));
       case 1: {
         const int pct[] = {85, 70, 50, 100};
         const CentiPoints at = max * pct[Int(0, 3)] / 100;
         return Chance(50) ? at : (at > 0 ? at - 1 : 0);
       }
-      default: return Int(static_cast<int>(max) / 2, static_cast<int>(max));
+      default:
+        return Int(static_cast<int>(max) / 2, static_cast<int>(max));
     }
   }
   DisciplineFact Discipline() {

@@ -1,10 +1,10 @@
 // Attribution (R-ATTR-1), re-rating (R-RETRO-1..4), rewards (R-REW-1), deadline (R-DEADLINE).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <map>
 #include <optional>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "rules/engine.h"
 #include "tests/rules/ceiling_matchers.h"
@@ -96,8 +96,8 @@ TEST(RewardTest, YearlyNeedsHtxsnvThatYear) {
 }
 
 TEST(RewardTest, FiveYearsNeedsFiveConsecutiveHtxsnvYearsEndingAtY) {
-  std::map<int, Level> levels = {{2021, kHTXSNV}, {2022, kHTXSNV}, {2023, kHTXSNV},
-                                 {2024, kHTXSNV}, {2025, kHTXSNV}};
+  std::map<int, Level> levels = {
+      {2021, kHTXSNV}, {2022, kHTXSNV}, {2023, kHTXSNV}, {2024, kHTXSNV}, {2025, kHTXSNV}};
   EXPECT_THAT(CheckReward(kFiveYears, 2025, levels), IsOk());
   EXPECT_THAT(CheckReward(kFiveYears, 2026, levels),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("2026")));

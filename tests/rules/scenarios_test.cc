@@ -1,13 +1,13 @@
 // The conformance cases of /work/shared/conformance/cases, played against the rules alone:
 // the ceilings, tallies, eligibility and refusals they expect, with the rule ids they name.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <map>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "rules/engine.h"
 #include "tests/rules/ceiling_matchers.h"
@@ -31,8 +31,8 @@ constexpr Grade kTOT = rating::v1::GRADE_TOT;
 constexpr Grade kTB = rating::v1::GRADE_TB;
 constexpr Grade kKEM = rating::v1::GRADE_KEM;
 
-MemberFacts Member(Grade political, Grade tasks, Grade commitment, Grade remediation,
-                   int assigned, int completed, int on_time, int exceeded, bool exemplary) {
+MemberFacts Member(Grade political, Grade tasks, Grade commitment, Grade remediation, int assigned,
+                   int completed, int on_time, int exceeded, bool exemplary) {
   MemberFacts f;
   MemberAssessment a;
   a.grades = {{"political", political},
@@ -82,9 +82,9 @@ TEST(ConformanceCase01, CellBallotQuotaAndDecision) {
   EXPECT_TRUE(MentionsAll(m6, {"R-MEM-1"}));
 
   // The tally (see ballots_test for the ballots themselves): m1 HTXSNV, m2 HTTNV by R-BAL-3.
-  const std::map<std::string, Level> tally = {
-      {"member/m1", kHTXSNV}, {"member/m2", kHTTNV}, {"member/m3", kHTTNV},
-      {"member/m4", kHTNV},   {"member/m5", kHTNV},  {"member/m6", kKHTNV}};
+  const std::map<std::string, Level> tally = {{"member/m1", kHTXSNV}, {"member/m2", kHTTNV},
+                                              {"member/m3", kHTTNV},  {"member/m4", kHTNV},
+                                              {"member/m5", kHTNV},   {"member/m6", kKHTNV}};
   auto batch = [&](std::map<std::string, Level> levels) {
     std::vector<DecisionItem> items;
     for (const auto& [subject, level] : levels) {
@@ -110,8 +110,8 @@ TEST(ConformanceCase01, CellBallotQuotaAndDecision) {
   EXPECT_TRUE(CheckDecision(batch(tally), {}, false, p).accepted);
 
   // R-DEC-1: the cell's committee decides its members.
-  EXPECT_EQ(CompetentAuthority({SubjectKind::kMember, "c1", rating::v1::ORG_KIND_GRASSROOTS_CELL,
-                                "bloc", "c1"}),
+  EXPECT_EQ(CompetentAuthority(
+                {SubjectKind::kMember, "c1", rating::v1::ORG_KIND_GRASSROOTS_CELL, "bloc", "c1"}),
             "c1");
 }
 
@@ -143,7 +143,8 @@ TEST(ConformanceCase02, GrassrootsOrgsAndTheirCommittees) {
   const Policy p = DefaultPolicy();
   // 10 points of 15 cannot be graded XS (INVALID_ARGUMENT at the service).
   EXPECT_FALSE(PointsInBand(1000, 1500, kXS, p));
-  const Ceiling c1 = OrgCeiling(Case02Cell(1800, {{"member/a1", kHTTNV}, {"member/a2", kHTTNV}}), p);
+  const Ceiling c1 =
+      OrgCeiling(Case02Cell(1800, {{"member/a1", kHTTNV}, {"member/a2", kHTTNV}}), p);
   EXPECT_EQ(c1.level, kHTXSNV) << Describe(c1);
   EXPECT_TRUE(Mentions(c1, "R-ORG-4"));
   const Ceiling c2 = OrgCeiling(Case02Cell(1600, {{"member/b1", kHTTNV}}), p);
@@ -179,9 +180,12 @@ TEST(ConformanceCase02, GrassrootsOrgsAndTheirCommittees) {
 
   CommitteeFacts committee;
   CommitteeAssessmentFacts a;
-  a.grades = {{"democratic_centralism", kTOT}, {"leadership_responsibility", kTOT},
-              {"programs", kXS},               {"results", kXS},
-              {"targets", kTOT},               {"unit_ratings", kTOT},
+  a.grades = {{"democratic_centralism", kTOT},
+              {"leadership_responsibility", kTOT},
+              {"programs", kXS},
+              {"results", kXS},
+              {"targets", kTOT},
+              {"unit_ratings", kTOT},
               {"remediation", kTOT}};
   a.exemplary = true;
   committee.assessment = a;

@@ -1,11 +1,11 @@
 // Points, dates, codes and rule names (RULES.md §1, §2).
 #include "rules/types.h"
 
-#include <set>
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <set>
+#include <string>
 
 #include "tests/testing/status_matchers.h"
 
@@ -20,9 +20,9 @@ TEST(PointsTest, ParsesIntegersAndUpToTwoDecimals) {
     const char* text;
     CentiPoints want;
   };
-  for (const Case& c : {Case{"18", 1800}, Case{"18.5", 1850}, Case{"18.50", 1850},
-                        Case{"0", 0}, Case{"84.99", 8499}, Case{"85.00", 8500},
-                        Case{"0.01", 1}, Case{"007", 700}, Case{"1000000000", 100000000000}}) {
+  for (const Case& c : {Case{"18", 1800}, Case{"18.5", 1850}, Case{"18.50", 1850}, Case{"0", 0},
+                        Case{"84.99", 8499}, Case{"85.00", 8500}, Case{"0.01", 1}, Case{"007", 700},
+                        Case{"1000000000", 100000000000}}) {
     absl::StatusOr<CentiPoints> got = ParsePoints(c.text);
     ASSERT_THAT(got, IsOk()) << c.text;
     EXPECT_EQ(*got, c.want) << c.text;
@@ -30,8 +30,8 @@ TEST(PointsTest, ParsesIntegersAndUpToTwoDecimals) {
 }
 
 TEST(PointsTest, RejectsMalformedText) {
-  for (const char* text : {"", "18.", ".5", "18.505", "-1", "+1", "1e3", "1,5", "18 ", "a",
-                           "1.2.3", "1000000000.01", "99999999999"}) {
+  for (const char* text : {"", "18.", ".5", "18.505", "-1", "+1", "1e3", "1,5", "18 ", "a", "1.2.3",
+                           "1000000000.01", "99999999999"}) {
     EXPECT_THAT(ParsePoints(text), StatusIs(absl::StatusCode::kInvalidArgument)) << text;
   }
 }
@@ -71,8 +71,8 @@ TEST(CodesTest, LevelsAndGradesRoundTrip) {
     EXPECT_FALSE(LevelNameVi(level).empty());
     EXPECT_FALSE(LevelNameEn(level).empty());
   }
-  for (Grade grade : {rating::v1::GRADE_KEM, rating::v1::GRADE_TB, rating::v1::GRADE_TOT,
-                      rating::v1::GRADE_XS}) {
+  for (Grade grade :
+       {rating::v1::GRADE_KEM, rating::v1::GRADE_TB, rating::v1::GRADE_TOT, rating::v1::GRADE_XS}) {
     EXPECT_EQ(ParseGradeCode(GradeCode(grade)), grade);
     EXPECT_FALSE(GradeNameVi(grade).empty());
   }
@@ -88,13 +88,12 @@ TEST(CodesTest, LevelsAndGradesRoundTrip) {
 TEST(RuleTextsTest, EveryRuleOfRulesMdHasBothNames) {
   // The ids of RULES.md, as listed there.
   const std::set<std::string> want = {
-      "R-QUOTA",   "R-SUBJ-1",   "R-SUBJ-2",   "R-SUBJ-3",    "R-SUBJ-4",  "R-SUBJ-5",
-      "R-ORG-1",   "R-ORG-2",    "R-ORG-3",    "R-ORG-4",     "R-ORG-5",   "R-ORG-6",
-      "R-MEM-1",   "R-MEM-2",    "R-MEM-3",    "R-MEM-4",     "R-COM-1",   "R-COM-2",
-      "R-COM-3",   "R-COM-4",    "R-COM-5",    "R-COM-CAP",   "R-LEAD-1",  "R-LEAD-CAP",
-      "R-LEAD-QUOTA", "R-BAL-1", "R-BAL-2",    "R-BAL-3",     "R-BAL-4",   "R-BAL-5",
-      "R-DEC-1",   "R-DEC-2",    "R-DEC-3",    "R-ORDER",     "R-ATTR-1",  "R-RETRO-1",
-      "R-RETRO-2", "R-RETRO-3",  "R-RETRO-4",  "R-REW-1",     "R-DEADLINE"};
+      "R-QUOTA",   "R-SUBJ-1",  "R-SUBJ-2",   "R-SUBJ-3",     "R-SUBJ-4", "R-SUBJ-5",  "R-ORG-1",
+      "R-ORG-2",   "R-ORG-3",   "R-ORG-4",    "R-ORG-5",      "R-ORG-6",  "R-MEM-1",   "R-MEM-2",
+      "R-MEM-3",   "R-MEM-4",   "R-COM-1",    "R-COM-2",      "R-COM-3",  "R-COM-4",   "R-COM-5",
+      "R-COM-CAP", "R-LEAD-1",  "R-LEAD-CAP", "R-LEAD-QUOTA", "R-BAL-1",  "R-BAL-2",   "R-BAL-3",
+      "R-BAL-4",   "R-BAL-5",   "R-DEC-1",    "R-DEC-2",      "R-DEC-3",  "R-ORDER",   "R-ATTR-1",
+      "R-RETRO-1", "R-RETRO-2", "R-RETRO-3",  "R-RETRO-4",    "R-REW-1",  "R-DEADLINE"};
   const std::set<std::string> got(AllRuleIds().begin(), AllRuleIds().end());
   EXPECT_EQ(got, want);
   EXPECT_EQ(AllRuleIds().size(), want.size());  // No duplicates.
@@ -109,7 +108,8 @@ TEST(RuleTextsTest, EveryRuleOfRulesMdHasBothNames) {
 TEST(CeilingTest, MentionsLooksAtTheDecidingRuleAndEveryFinding) {
   Ceiling ceiling;
   ceiling.rule_id = "R-COM-CAP";
-  ceiling.findings = {{"R-COM-CAP", true, "vi", "en"}, {"R-COM-3", true, "vi", "en"},
+  ceiling.findings = {{"R-COM-CAP", true, "vi", "en"},
+                      {"R-COM-3", true, "vi", "en"},
                       {"R-COM-4", false, "vi", "en"}};
   EXPECT_TRUE(Mentions(ceiling, "R-COM-CAP"));
   EXPECT_TRUE(Mentions(ceiling, "R-COM-3"));

@@ -193,8 +193,9 @@ absl::Status ScenarioPlayer::Play(const Scenario& scenario, PlayResult& result) 
       Check check = Evaluate(step);
       if (check.ok) {
         ++result.passed;
-        if (verbose_)
+        if (verbose_) {
           out_ << "ok   " << file_ << " step " << step.number << ": " << DescribeStep(step) << "\n";
+        }
       } else {
         ++result.failed;
         ReportFailure(step, DescribeStep(step), check);

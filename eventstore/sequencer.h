@@ -23,6 +23,9 @@
 
 namespace rating::eventstore {
 
+// Owns the write path and the acknowledged head of one store. Thread-safe: appends queue up
+// and the writer at the front of the queue (the leader) plans and commits everyone queued
+// behind it in one Backend::Commit, then hands each writer its own result.
 class Sequencer {
  public:
   // Storage under the sequencer. Calls come from one thread at a time for Commit (the

@@ -539,7 +539,11 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
                   LevelCode(needed), " or better"));
     }
     for (const auto& [name, mass_level] : facts.mass_orgs) {
-      if (mass_level < needed) {
+      if (mass_level == rating::v1::LEVEL_UNSPECIFIED) {
+        ex.Missing(Cat("mass_org:", name, " rating"));
+        ex.Fail(level, rule, Cat("chưa có kết quả xếp loại của đoàn thể ", name),
+                Cat("mass org ", name, "'s rating is not recorded"));
+      } else if (mass_level < needed) {
         ex.Fail(level, rule,
                 Cat("đoàn thể ", name, " xếp loại ", LevelCode(mass_level), ", cần ",
                     LevelCode(needed), " trở lên"),

@@ -38,8 +38,16 @@ bool IsValidId(std::string_view id);
 // ------------------------------------------------------------------ §3 eligibility
 
 // R-SUBJ-1, R-SUBJ-3, R-SUBJ-4 (temporary activity, transfer in), R-SUBJ-5 (notes).
+// NOT_SUBJECT (R-SUBJ-1) beats PENDING and then names no missing input. Admission: rated iff
+// AddMonths(admitted_on, member_admission_months) <= reference_date. Statuses are read at the
+// reference date. Transfer in: comments:previous_org is needed when a membership span at
+// another org than the one at the reference date covers transfer_comment_months or more of
+// [Jan 1 of Y, reference_date]. Notes: "R-SUBJ-5: sick_leave" / "R-SUBJ-5: maternity" when
+// such a status is in force at any time in [Jan 1 of Y, reference_date].
 Eligibility MemberEligibility(const MemberEligibilityFacts& facts, const Policy& policy);
-// R-SUBJ-2, R-SUBJ-3, R-SUBJ-4 (transferred org).
+// R-SUBJ-2, R-SUBJ-3, R-SUBJ-4 (transferred org). R-SUBJ-2: founded, split or merged on a date d
+// <= reference_date with AddMonths(d, org_age_months) > reference_date (founded after the
+// reference date: also NOT_SUBJECT). R-SUBJ-4: a transfer dated in year Y.
 Eligibility OrgEligibility(const OrgEligibilityFacts& facts, const Policy& policy);
 // The member's org at `date` from the membership history, or nullopt (R-ATTR-1, R-RETRO-2).
 std::optional<std::string> OrgAt(const std::vector<MembershipSpan>& memberships, Date date);
@@ -129,6 +137,10 @@ struct TallyResult {
   std::vector<SubjectTallyResult> subjects;  // In session order.
 };
 
+// R-BAL-1 checks each ballot in counting order and gives the first reason that applies: serial
+// not issued; serial already returned earlier in the session (first copy counts); a mark for a
+// subject outside the session (other content); extra_content; no subject marked. A subject's
+// row with two or more levels is void (void_rows), the ballot stays valid.
 // R-BAL-1..3 and R-QUOTA over the session's subjects. INVALID_ARGUMENT for a session with no
 // subjects, duplicate subjects or duplicate issued serials.
 absl::StatusOr<TallyResult> CountBallots(const TallyInput& input, const Policy& policy);
@@ -178,6 +190,10 @@ struct DecisionCheck {
 
 // R-SUBJ-*, R-DEC-2, R-DEC-3, R-ORDER, R-QUOTA, R-BAL-5, R-COM-CAP, R-LEAD-CAP for a batch.
 // `scopes` gives the counts outside the batch for every quota_scope the items name.
+// Violations come per item in batch order (R-SUBJ-* with the eligibility's rule id, R-DEC-3,
+// R-ORDER, R-DEC-2, R-BAL-5, caps), then one R-QUOTA per scope in scope order; a scope is
+// checked only when the batch adds an HTXSNV to it. R-DEC-2 is skipped for an unset ceiling
+// level, a cap for an unknown cap level.
 DecisionCheck CheckDecision(const std::vector<DecisionItem>& items,
                             const std::map<std::string, QuotaScopeCounts>& scopes,
                             bool has_override_reason, const Policy& policy);

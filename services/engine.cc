@@ -16,17 +16,14 @@ constexpr size_t kReplayPage = 1024;
 // recorded-time bound (0 = none).
 absl::Status Replay(const eventstore::EventStore& store, projections::RatingState& state,
                     uint64_t to, int64_t until_micros) {
-  uint64_t next = state.position() + 1;
-  while (true) {
-    RATING_ASSIGN_OR_RETURN(std::vector<v1::Envelope> page, store.ReadAll(next, kReplayPage));
-    if (page.empty()) return absl::OkStatus();
-    for (const v1::Envelope& envelope : page) {
-      if (to != 0 && envelope.position() > to) return absl::OkStatus();
-      if (until_micros != 0 && envelope.recorded_at_micros() > until_micros) return absl::OkStatus();
-      RATING_RETURN_IF_ERROR(state.Apply(envelope));
-      next = envelope.position() + 1;
-    }
-  }
+  absl::Status applied = absl::OkStatus();
+  RATING_RETURN_IF_ERROR(store.ForEach(state.position() + 1, [&](const v1::Envelope& envelope) {
+    if (to != 0 && envelope.position() > to) return false;
+    if (until_micros != 0 && envelope.recorded_at_micros() > until_micros) return false;
+    applied = state.Apply(envelope);
+    return applied.ok();
+  }));
+  return applied;
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -325,6 +326,63 @@ TEST_F(ServerTest, SigtermThenRestartLosesNothingAcknowledged) {
   EXPECT_TRUE(verify.ok()) << verify.message();
   EXPECT_EQ(verify.checked(), head);
   EXPECT_EQ(Enroll("m0").error_code(), grpc::StatusCode::ALREADY_EXISTS);  // State replayed.
+}
+
+}  // namespace
+}  // namespace rating
+
+namespace rating {
+namespace {
+
+TEST(TlsServerTest, ServesTlsWithTheGivenCertificate) {
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
+                                    absl::StrCat("tls_test_", common::RandomHex(8));
+  std::filesystem::create_directories(dir);
+  const std::string cert = (dir / "cert.pem").string();
+  const std::string key = (dir / "key.pem").string();
+  const std::string command = absl::StrCat(
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "
+      "subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout ",
+      key, " -out ", cert, " >/dev/null 2>&1");
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  {
+    std::ofstream config(dir / "auth.json");
+    config << R"({"principals":[{"id":"admin","role":"admin","scope":"","token":")" << kAdminToken
+           << R"("}]})";
+  }
+  auto server = cli::ServerProcess::Start(
+      RATINGD_PATH,
+      {absl::StrCat("--data_dir=", (dir / "data").string()), "--listen=127.0.0.1:0",
+       absl::StrCat("--auth_config=", (dir / "auth.json").string()),
+       absl::StrCat("--tls_cert=", cert), absl::StrCat("--tls_key=", key)},
+      absl::Seconds(30));
+  ASSERT_THAT(server, IsOk());
+  {
+    std::ifstream in(cert);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = pem.str();
+    auto channel = grpc::CreateChannel((*server)->address(), grpc::SslCredentials(ssl));
+    auto audit = v1::AuditService::NewStub(channel);
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", kAdminToken));
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    v1::GetHeadResponse head;
+    grpc::Status status = audit->GetHead(&ctx, {}, &head);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(head.position(), 1u);  // The seeded principal.
+
+    auto plain = v1::AuditService::NewStub(
+        grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext plain_ctx;
+    plain_ctx.AddMetadata("authorization", absl::StrCat("Bearer ", kAdminToken));
+    plain_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    EXPECT_FALSE(plain->GetHead(&plain_ctx, {}, &head).ok());
+  }
+  EXPECT_THAT((*server)->Stop(), IsOk());
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
 }
 
 }  // namespace

@@ -453,6 +453,12 @@ rules::DecisionItem RatingViews::DecisionItemFor(const Subject& subject, int yea
     }
   }
   item.quota_scope = QuotaScopeOf(subject, year);
+  switch (subject.kind) {
+    case SubjectKind::kMember: item.quota_rule = "R-MEM-2"; break;
+    case SubjectKind::kLeader: item.quota_rule = "R-LEAD-QUOTA"; break;
+    case SubjectKind::kOrg: item.quota_rule = "R-ORG-4"; break;
+    case SubjectKind::kCommittee: item.quota_rule = "R-COM-3"; break;
+  }
   return item;
 }
 

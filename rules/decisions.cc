@@ -142,8 +142,10 @@ DecisionCheck CheckDecision(const std::vector<DecisionItem>& items,
   }
   // R-QUOTA per scope: this batch plus the decided ratings outside it.
   std::map<std::string, QuotaScopeCounts> batch;
+  std::map<std::string, std::string> scope_rules;
   for (const DecisionItem& item : items) {
     if (item.quota_scope.empty()) continue;
+    if (!item.quota_rule.empty()) scope_rules[item.quota_scope] = item.quota_rule;
     QuotaScopeCounts& counts = batch[item.quota_scope];
     if (item.level >= LEVEL_HTTNV) ++counts.good_or_better;
     if (item.level == LEVEL_HTXSNV) ++counts.excellent;
@@ -160,7 +162,8 @@ DecisionCheck CheckDecision(const std::vector<DecisionItem>& items,
       Violation v = MakeViolation(
           "R-QUOTA", "",
           Cat(total.excellent, " rated HTXSNV, quota ", MaxExcellent(total.good_or_better, policy),
-              " of ", total.good_or_better, " rated HTTNV or better"));
+              " of ", total.good_or_better, " rated HTTNV or better",
+              scope_rules.count(scope) > 0 ? Cat(" (scope by ", scope_rules[scope], ")") : ""));
       v.scope = scope;
       out.push_back(std::move(v));
     }

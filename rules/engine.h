@@ -161,6 +161,9 @@ struct DecisionItem {
   bool tally_found = false;          // A tally covers the subject.
   std::optional<Level> tally_level;  // Unset when tied at the quota.
   std::string quota_scope;           // R-QUOTA scope id ("" = no quota applies).
+  // The rule that sets the scope (R-MEM-2, R-ORG-4, R-COM-3, R-LEAD-QUOTA); a quota refusal
+  // names it next to R-QUOTA.
+  std::string quota_rule;
 };
 
 // Counts of decided ratings in one quota scope, outside this batch.

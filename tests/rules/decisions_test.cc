@@ -232,6 +232,7 @@ TEST(CheckDecisionTest, LeadersOfEachGrassrootsOrgFormTheirOwnQuotaScope) {
   auto leader = [](std::string subject, std::string scope, Level level) {
     DecisionItem i = Item(std::move(subject), level);
     i.quota_scope = std::move(scope);
+    i.quota_rule = "R-LEAD-QUOTA";
     return i;
   };
   // One excellent leader in each of two orgs: within quota in both scopes.
@@ -247,6 +248,7 @@ TEST(CheckDecisionTest, LeadersOfEachGrassrootsOrgFormTheirOwnQuotaScope) {
   EXPECT_THAT(Rules(check), ElementsAre("R-QUOTA"));
   EXPECT_EQ(check.violations[0].scope, "leaders:g1");
   EXPECT_TRUE(check.violations[0].overridable);
+  EXPECT_THAT(check.Summary(), HasSubstr("R-LEAD-QUOTA"));  // The scope's rule is named.
 }
 
 TEST(CheckDecisionTest, QuotaBoundariesAtGZeroFourFiveNineTen) {

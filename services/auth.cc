@@ -210,16 +210,11 @@ absl::Status AuthorizeCommand(const RatingState& state, const v1::Principal& cal
       }
       return absl::OkStatus();
     }
-    case v1::Command::kRuleDiscipline: {
-      const auto& d = command.rule_discipline();
-      auto subject = rules::ParseSubject(d.subject());
-      std::string org = subject.ok() ? views.OrgOf(*subject, 0) : "";
-      if (subject.ok() && state.FindMember(subject->id) != nullptr &&
-          (subject->kind == SubjectKind::kMember || subject->kind == SubjectKind::kLeader)) {
-        org = OrgOfMember(state, subject->id);
-      }
-      return RequireCommitteeOver(state, caller, org, "rule on discipline");
-    }
+    case v1::Command::kRuleDiscipline:
+      // Year 0 has no period: a member's current org, or the org itself.
+      return RequireCommitteeOver(state, caller,
+                                  OrgOfSubject(state, command.rule_discipline().subject(), 0),
+                                  "rule on discipline");
     case v1::Command::kRecordConclusion: {
       const auto& c = command.record_conclusion();
       return RequireCommitteeOver(state, caller, OrgOfSubject(state, c.subject(), c.year()),

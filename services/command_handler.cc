@@ -20,21 +20,16 @@ using rules::SubjectKind;
 
 constexpr char kBloc[] = "bloc";
 
-const std::set<std::string>& MemberCriteria() {
-  static const auto* kNames = new std::set<std::string>{
-      "political", "tasks", "commitment", "remediation", "leadership", "initiative", "example"};
-  return *kNames;
+std::set<std::string> AsSet(const std::vector<std::string>& names) {
+  return std::set<std::string>(names.begin(), names.end());
 }
-const std::set<std::string>& BaseMemberCriteria() {
-  static const auto* kNames =
-      new std::set<std::string>{"political", "tasks", "commitment", "remediation"};
-  return *kNames;
-}
-const std::set<std::string>& CommitteeCriteria() {
-  static const auto* kNames = new std::set<std::string>{
-      "democratic_centralism", "leadership_responsibility", "programs", "results", "targets",
-      "unit_ratings", "remediation"};
-  return *kNames;
+
+// A plan of one event: `fact` set into the Event's `field` case, on `stream`.
+template <typename Fact>
+PlannedEvents OneEvent(std::string stream, Fact* (v1::Event::*field)(), const Fact& fact) {
+  PlannedEvents plan{std::move(stream), {}};
+  *(plan.events.emplace_back().*field)() = fact;
+  return plan;
 }
 
 absl::Status Invalid(absl::string_view field, absl::string_view reason) {
@@ -232,9 +227,7 @@ absl::StatusOr<PlannedEvents> RegisterOrg(const RatingState& state, const v1::Or
   }
   if (!o.founded_on().empty()) RATING_RETURN_IF_ERROR(CheckDate("founded_on", o.founded_on()).status());
   if (o.name().size() > 512) return Invalid("name", "longer than 512 bytes");
-  PlannedEvents plan{kRegistryStream, {}};
-  *plan.events.emplace_back().mutable_org_registered() = o;
-  return plan;
+  return OneEvent(kRegistryStream, &v1::Event::mutable_org_registered, o);
 }
 
 absl::StatusOr<PlannedEvents> RestructureOrg(const RatingState& state, const v1::OrgRestructuring& r) {
@@ -253,9 +246,7 @@ absl::StatusOr<PlannedEvents> RestructureOrg(const RatingState& state, const v1:
   } else if (!r.new_parent().empty()) {
     return Invalid("new_parent", "only a transfer names a new superior");
   }
-  PlannedEvents plan{kRegistryStream, {}};
-  *plan.events.emplace_back().mutable_org_restructured() = r;
-  return plan;
+  return OneEvent(kRegistryStream, &v1::Event::mutable_org_restructured, r);
 }
 
 absl::StatusOr<PlannedEvents> EnrollMember(const RatingState& state, const v1::MemberSpec& m) {
@@ -272,9 +263,7 @@ absl::StatusOr<PlannedEvents> EnrollMember(const RatingState& state, const v1::M
     RATING_RETURN_IF_ERROR(CheckOrg(state, absl::StrCat("heads[", i, "]"), m.heads(i), false).status());
   }
   if (m.name().size() > 512) return Invalid("name", "longer than 512 bytes");
-  PlannedEvents plan{kRegistryStream, {}};
-  *plan.events.emplace_back().mutable_member_enrolled() = m;
-  return plan;
+  return OneEvent(kRegistryStream, &v1::Event::mutable_member_enrolled, m);
 }
 
 absl::StatusOr<PlannedEvents> TransferMember(const RatingState& state, const v1::MemberTransfer& t) {
@@ -285,9 +274,7 @@ absl::StatusOr<PlannedEvents> TransferMember(const RatingState& state, const v1:
     return Invalid("on", "before the member's current membership began");
   }
   if (member->spec.org() == t.to()) return Invalid("to", absl::StrCat("member is already in ", t.to()));
-  PlannedEvents plan{kRegistryStream, {}};
-  *plan.events.emplace_back().mutable_member_transferred() = t;
-  return plan;
+  return OneEvent(kRegistryStream, &v1::Event::mutable_member_transferred, t);
 }
 
 absl::StatusOr<PlannedEvents> SetMemberStatus(const RatingState& state, const v1::MemberStatusChange& s) {
@@ -296,9 +283,7 @@ absl::StatusOr<PlannedEvents> SetMemberStatus(const RatingState& state, const v1
     return Invalid("status", "active, exempt, suspended, temporary_elsewhere, sick_leave or maternity");
   }
   RATING_RETURN_IF_ERROR(CheckDate("from", s.from()).status());
-  PlannedEvents plan{kRegistryStream, {}};
-  *plan.events.emplace_back().mutable_member_status_changed() = s;
-  return plan;
+  return OneEvent(kRegistryStream, &v1::Event::mutable_member_status_changed, s);
 }
 
 template <typename Fact>
@@ -314,7 +299,8 @@ absl::StatusOr<PlannedEvents> SubjectFact(const RatingState& state, const Fact& 
 absl::StatusOr<PlannedEvents> SubmitSelfAssessment(const RatingState& state, const v1::SelfAssessment& a) {
   RATING_RETURN_IF_ERROR(CheckMember(state, "member", a.member()).status());
   RATING_RETURN_IF_ERROR(CheckPeriod(state, a.year()).status());
-  RATING_RETURN_IF_ERROR(CheckGrades("grades", a.grades(), MemberCriteria(), BaseMemberCriteria()));
+  RATING_RETURN_IF_ERROR(CheckGrades("grades", a.grades(), AsSet(rules::MemberCriteria(/*leader=*/true)),
+                                     AsSet(rules::MemberCriteria(/*leader=*/false))));
   const v1::Targets& t = a.targets();
   if (t.assigned() < 0 || t.completed() < 0 || t.on_time() < 0 || t.exceeded() < 0) {
     return Invalid("targets", "counts cannot be negative");
@@ -326,15 +312,14 @@ absl::StatusOr<PlannedEvents> SubmitSelfAssessment(const RatingState& state, con
     return Invalid("not_ensured", "must be 0..number of criteria graded");
   }
   RATING_RETURN_IF_ERROR(CheckLevel("level", a.level()));
-  PlannedEvents plan{StreamForYear(a.year()), {}};
-  *plan.events.emplace_back().mutable_self_assessment_submitted() = a;
-  return plan;
+  return OneEvent(StreamForYear(a.year()), &v1::Event::mutable_self_assessment_submitted, a);
 }
 
 absl::StatusOr<PlannedEvents> SubmitScorecard(const RatingState& state, const v1::Scorecard& s) {
   RATING_RETURN_IF_ERROR(CheckOrg(state, "org", s.org(), false).status());
   RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period, CheckPeriod(state, s.year()));
-  RATING_RETURN_IF_ERROR(projections::facts::ScorecardToFacts(s, period->policy).status());
+  RATING_ASSIGN_OR_RETURN(rules::ScorecardFacts facts,
+                          projections::facts::ScorecardToFacts(s, period->policy));
   if (!s.template_id().empty()) {
     const projections::OrgInfo* org = state.FindOrg(s.org());
     auto it = period->policy.scorecards.find(org->spec.kind());
@@ -342,30 +327,26 @@ absl::StatusOr<PlannedEvents> SubmitScorecard(const RatingState& state, const v1
       return Invalid("template_id", absl::StrCat("template ", s.template_id(),
                                                  " is not the policy's card for this org kind"));
     }
-    std::set<std::string> expected;
-    for (const auto& c : it->second.criteria) expected.insert(c.id);
-    std::set<std::string> given;
-    for (const auto& c : s.criteria()) given.insert(c.id());
-    if (expected != given) {
-      return Invalid("criteria", absl::StrCat("must be exactly the criteria of template ", s.template_id()));
+    std::vector<rules::TemplateCriterion> lines;
+    for (const rules::ScoreLine& line : facts.lines) {
+      lines.push_back({line.id, "", line.max, line.key, false});
     }
+    absl::Status matches = rules::CheckAgainstTemplate(it->second, lines);
+    if (!matches.ok()) return Invalid("criteria", matches.message());
   }
-  PlannedEvents plan{StreamForYear(s.year()), {}};
-  *plan.events.emplace_back().mutable_scorecard_submitted() = s;
-  return plan;
+  return OneEvent(StreamForYear(s.year()), &v1::Event::mutable_scorecard_submitted, s);
 }
 
 absl::StatusOr<PlannedEvents> SubmitCommitteeAssessment(const RatingState& state,
                                                         const v1::CommitteeAssessment& c) {
   RATING_RETURN_IF_ERROR(CheckOrg(state, "org", c.org(), false).status());
   RATING_RETURN_IF_ERROR(CheckPeriod(state, c.year()).status());
-  RATING_RETURN_IF_ERROR(CheckGrades("grades", c.grades(), CommitteeCriteria(), CommitteeCriteria()));
+  RATING_RETURN_IF_ERROR(CheckGrades("grades", c.grades(), AsSet(rules::CommitteeCriteria()),
+                                     AsSet(rules::CommitteeCriteria())));
   if (c.unit_targets_pct() < 0 || c.unit_targets_pct() > 100) {
     return Invalid("unit_targets_pct", "must be 0..100");
   }
-  PlannedEvents plan{StreamForYear(c.year()), {}};
-  *plan.events.emplace_back().mutable_committee_assessed() = c;
-  return plan;
+  return OneEvent(StreamForYear(c.year()), &v1::Event::mutable_committee_assessed, c);
 }
 
 absl::StatusOr<PlannedEvents> RecordExternalRating(const RatingState& state, const v1::ExternalRating& e) {
@@ -376,9 +357,7 @@ absl::StatusOr<PlannedEvents> RecordExternalRating(const RatingState& state, con
     return Invalid("body", "'management' or 'mass_org:NAME'");
   }
   RATING_RETURN_IF_ERROR(CheckLevel("level", e.level()));
-  PlannedEvents plan{StreamForYear(e.year()), {}};
-  *plan.events.emplace_back().mutable_external_rating_recorded() = e;
-  return plan;
+  return OneEvent(StreamForYear(e.year()), &v1::Event::mutable_external_rating_recorded, e);
 }
 
 absl::StatusOr<PlannedEvents> RecordUnitIncident(const RatingState& state, const v1::UnitIncident& u) {
@@ -387,9 +366,7 @@ absl::StatusOr<PlannedEvents> RecordUnitIncident(const RatingState& state, const
   if (u.kind() == v1::INCIDENT_KIND_UNSPECIFIED || !v1::IncidentKind_IsValid(u.kind())) {
     return Invalid("kind", "corruption, waste, negativity or other");
   }
-  PlannedEvents plan{StreamForYear(u.year()), {}};
-  *plan.events.emplace_back().mutable_unit_incident_recorded() = u;
-  return plan;
+  return OneEvent(StreamForYear(u.year()), &v1::Event::mutable_unit_incident_recorded, u);
 }
 
 absl::StatusOr<PlannedEvents> RecordBallots(const RatingState& state, const v1::BallotSession& b) {
@@ -424,9 +401,7 @@ absl::StatusOr<PlannedEvents> RecordBallots(const RatingState& state, const v1::
   input.issued.assign(b.issued().begin(), b.issued().end());
   auto counted = rules::CountBallots(input, period->policy);
   if (!counted.ok()) return Invalid("ballots", counted.status().message());
-  PlannedEvents plan{StreamForYear(b.year()), {}};
-  *plan.events.emplace_back().mutable_ballots_counted() = b;
-  return plan;
+  return OneEvent(StreamForYear(b.year()), &v1::Event::mutable_ballots_counted, b);
 }
 
 absl::StatusOr<std::vector<Subject>> CheckRatings(
@@ -575,9 +550,7 @@ absl::StatusOr<PlannedEvents> RecordConfidenceVote(const RatingState& state, con
   RATING_RETURN_IF_ERROR(CheckPeriod(state, v.year()).status());
   if (v.total() <= 0) return Invalid("total", "must be > 0");
   if (v.low() < 0 || v.low() > v.total()) return Invalid("low", "must be 0..total");
-  PlannedEvents plan{StreamForYear(v.year()), {}};
-  *plan.events.emplace_back().mutable_confidence_vote_recorded() = v;
-  return plan;
+  return OneEvent(StreamForYear(v.year()), &v1::Event::mutable_confidence_vote_recorded, v);
 }
 
 absl::StatusOr<PlannedEvents> Rerate(const RatingState& state, const v1::Rerating& r) {
@@ -666,9 +639,7 @@ absl::StatusOr<PlannedEvents> SubmitDossier(const RatingState& state, const v1::
   RATING_RETURN_IF_ERROR(CheckOrg(state, "org", d.org(), false).status());
   RATING_RETURN_IF_ERROR(CheckPeriod(state, d.year()).status());
   RATING_RETURN_IF_ERROR(CheckDate("on", d.on()).status());
-  PlannedEvents plan{StreamForYear(d.year()), {}};
-  *plan.events.emplace_back().mutable_dossier_submitted() = d;
-  return plan;
+  return OneEvent(StreamForYear(d.year()), &v1::Event::mutable_dossier_submitted, d);
 }
 
 }  // namespace

@@ -465,7 +465,9 @@ absl::Status RatingState::ApplyEvent(const v1::Envelope& envelope, const v1::Eve
     case v1::Event::kConfidenceVoteRecorded: {
       const auto& v = event.confidence_vote_recorded();
       const std::string subject = SubjectOf(rules::SubjectKind::kMember, v.member());
-      At(subject, v.year()).confidence_votes.push_back(v);
+      // A later vote for the same member and year supersedes the earlier one (both stay in
+      // the log and the history).
+      At(subject, v.year()).confidence_votes.assign(1, v);
       TouchPerson(subject, v.year(), pos);
       break;
     }

@@ -371,8 +371,15 @@ absl::StatusOr<PlannedEvents> RecordUnitIncident(const RatingState& state, const
 
 absl::StatusOr<PlannedEvents> RecordBallots(const RatingState& state, const v1::BallotSession& b) {
   RATING_RETURN_IF_ERROR(CheckId("session", b.session()));
-  if (state.FindSession(b.session()) != nullptr) {
-    return absl::AlreadyExistsError(absl::StrCat("ballot session ", b.session(), ": already recorded"));
+  // A recount under the same session id supersedes the earlier count (both stay in the log);
+  // the id cannot move to another org or year.
+  if (const projections::SessionRecord* earlier = state.FindSession(b.session());
+      earlier != nullptr &&
+      (earlier->session.org() != b.org() || earlier->session.year() != b.year())) {
+    return absl::AlreadyExistsError(absl::StrCat("ballot session ", b.session(),
+                                                 ": already recorded for org ",
+                                                 earlier->session.org(), ", year ",
+                                                 earlier->session.year()));
   }
   RATING_RETURN_IF_ERROR(CheckOrg(state, "org", b.org(), false).status());
   RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period, CheckPeriod(state, b.year()));

@@ -293,5 +293,32 @@ TEST_F(EngineTest, RefusedDecisionsNameTheirRules) {
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("R-DEC-3")));
 }
 
+TEST_F(EngineTest, ARecountUnderTheSameSessionSupersedesTheEarlierTally) {
+  MustRun("open_period { year: 2025 }");
+  MustRun("register_org { id: 'c1' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' }");
+  MustRun("register_org { id: 'c2' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' }");
+  MustRun("enroll_member { id: 'm1' org: 'c1' admitted_on: '2015-03-01' }");
+  const std::string count = R"(record_ballots { session: 's' org: 'c1' year: 2025
+      subjects: 'member/m1' issued: '1' ballots { serial: '1' marks { subject: 'member/m1' levels: LEVEL } } })";
+  auto with = [&](const std::string& level) {
+    std::string text = count;
+    text.replace(text.find("LEVEL"), 5, level);
+    return text;
+  };
+  MustRun(with("LEVEL_HTTNV"));
+  MustRun(with("LEVEL_HTNV"));
+  ASSERT_THAT(engine_->Read({}, [](const projections::RatingState& state) {
+    const projections::SessionRecord* s = state.FindSession("s");
+    EXPECT_NE(s, nullptr);
+    if (s != nullptr) {
+      EXPECT_EQ(s->tally.subjects[0].level, v1::LEVEL_HTNV);
+    }
+    return absl::OkStatus();
+  }), IsOk());
+  std::string other = with("LEVEL_HTNV");
+  other.replace(other.find("org: 'c1'"), 9, "org: 'c2'");
+  EXPECT_THAT(Run(other), StatusIs(absl::StatusCode::kAlreadyExists));
+}
+
 }  // namespace
 }  // namespace rating::services

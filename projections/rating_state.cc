@@ -165,46 +165,44 @@ std::string RatingState::GrassrootsOf(const std::string& org) const {
   return "";
 }
 
+namespace {
+
+std::vector<std::string> Listed(const std::map<std::string, std::set<std::string>>& index,
+                                const std::string& key) {
+  auto it = index.find(key);
+  if (it == index.end()) return {};
+  return std::vector<std::string>(it->second.begin(), it->second.end());
+}
+
+}  // namespace
+
 std::vector<std::string> RatingState::ChildOrgs(const std::string& org) const {
-  std::vector<std::string> out;
-  for (const auto& [id, info] : orgs_) {
-    if (info.parent == org && id != org) out.push_back(id);
-  }
-  return out;
+  return Listed(children_, org);
 }
 
 std::vector<std::string> RatingState::MembersAt(const std::string& org, Date date) const {
   std::vector<std::string> out;
-  for (const auto& [id, info] : members_) {
-    if (rules::OrgAt(info.memberships, date) == org) out.push_back(id);
+  auto it = members_ever_.find(org);
+  if (it == members_ever_.end()) return out;
+  for (const std::string& id : it->second) {
+    const MemberInfo* info = FindMember(id);
+    if (info != nullptr && rules::OrgAt(info->memberships, date) == org) out.push_back(id);
   }
   return out;
+}
+
+std::vector<std::string> RatingState::DecidedIn(int year) const {
+  auto it = decided_by_year_.find(year);
+  if (it == decided_by_year_.end()) return {};
+  return std::vector<std::string>(it->second.begin(), it->second.end());
 }
 
 std::vector<std::string> RatingState::CommitteeMembers(const std::string& org) const {
-  std::vector<std::string> out;
-  for (const auto& [id, info] : members_) {
-    for (const std::string& o : info.spec.committee_of()) {
-      if (o == org) {
-        out.push_back(id);
-        break;
-      }
-    }
-  }
-  return out;
+  return Listed(committee_members_, org);
 }
 
 std::vector<std::string> RatingState::Heads(const std::string& org) const {
-  std::vector<std::string> out;
-  for (const auto& [id, info] : members_) {
-    for (const std::string& o : info.spec.heads()) {
-      if (o == org) {
-        out.push_back(id);
-        break;
-      }
-    }
-  }
-  return out;
+  return Listed(heads_, org);
 }
 
 const SessionRecord* RatingState::SessionCovering(const std::string& subject,
@@ -286,6 +284,7 @@ absl::Status RatingState::ApplyEvent(const v1::Envelope& envelope, const v1::Eve
       info.parent = o.parent();
       if (!o.founded_on().empty()) info.founded_on = DateOr(o.founded_on(), Date(1900, 1, 1));
       orgs_[o.id()] = std::move(info);
+      children_[o.parent()].insert(o.id());
       break;
     }
     case v1::Event::kOrgRestructured: {
@@ -295,7 +294,11 @@ absl::Status RatingState::ApplyEvent(const v1::Envelope& envelope, const v1::Eve
       const Date on = DateOr(r.on(), Date(1900, 1, 1));
       if (r.change() == v1::RESTRUCTURE_CHANGE_TRANSFERRED) {
         it->second.transferred_on.push_back(on);
-        if (!r.new_parent().empty()) it->second.parent = r.new_parent();
+        if (!r.new_parent().empty()) {
+          children_[it->second.parent].erase(r.id());
+          children_[r.new_parent()].insert(r.id());
+          it->second.parent = r.new_parent();
+        }
       } else {
         it->second.split_or_merged_on.push_back(on);
       }
@@ -308,6 +311,9 @@ absl::Status RatingState::ApplyEvent(const v1::Envelope& envelope, const v1::Eve
       info.admitted_on = DateOr(m.admitted_on(), Date(1900, 1, 1));
       info.memberships.push_back({m.org(), info.admitted_on, std::nullopt});
       members_[m.id()] = std::move(info);
+      members_ever_[m.org()].insert(m.id());
+      for (const std::string& org : m.committee_of()) committee_members_[org].insert(m.id());
+      for (const std::string& org : m.heads()) heads_[org].insert(m.id());
       break;
     }
     case v1::Event::kMemberTransferred: {
@@ -319,6 +325,7 @@ absl::Status RatingState::ApplyEvent(const v1::Envelope& envelope, const v1::Eve
       if (!spans.empty() && !spans.back().to.has_value()) spans.back().to = on;
       spans.push_back({t.to(), on, std::nullopt});
       it->second.spec.set_org(t.to());
+      members_ever_[t.to()].insert(t.member());
       break;
     }
     case v1::Event::kMemberStatusChanged: {
@@ -416,6 +423,7 @@ absl::Status RatingState::ApplyEvent(const v1::Envelope& envelope, const v1::Eve
       const auto& d = event.ratings_decided();
       for (const v1::SubjectLevel& r : d.decision().ratings()) {
         SubjectYear& sy = At(r.subject(), d.decision().year());
+        decided_by_year_[d.decision().year()].insert(r.subject());
         sy.decided = r.level();
         sy.decided_position = pos;
         sy.override_reason = d.decision().override_reason();
@@ -474,6 +482,7 @@ absl::Status RatingState::ApplyEvent(const v1::Envelope& envelope, const v1::Eve
     case v1::Event::kRerated: {
       const auto& r = event.rerated();
       SubjectYear& sy = At(r.rerating().subject(), r.rerating().year());
+      decided_by_year_[r.rerating().year()].insert(r.rerating().subject());
       sy.decided = r.rerating().level();
       sy.decided_position = pos;
       sy.override_reason = r.rerating().override_reason();

@@ -157,6 +157,8 @@ class RatingState {
   // Members sitting on `org`'s committee / heading `org`'s collective, sorted.
   std::vector<std::string> CommitteeMembers(const std::string& org) const;
   std::vector<std::string> Heads(const std::string& org) const;
+  // Subjects with a decided rating in `year`, sorted.
+  std::vector<std::string> DecidedIn(int year) const;
   // The latest ballot session of (org, year) listing `subject`, or nullptr.
   const SessionRecord* SessionCovering(const std::string& subject, const std::string& org,
                                        int year) const;
@@ -175,6 +177,15 @@ class RatingState {
   std::map<int, PeriodInfo> periods_;
   std::map<std::string, OrgInfo> orgs_;
   std::map<std::string, MemberInfo> members_;
+  // Indexes derived from the registry events (so queries never scan every org or member):
+  // parent -> current child orgs; org -> every member ever in it; org -> committee members;
+  // org -> heads of its collective.
+  std::map<std::string, std::set<std::string>> children_;
+  std::map<std::string, std::set<std::string>> members_ever_;
+  std::map<std::string, std::set<std::string>> committee_members_;
+  std::map<std::string, std::set<std::string>> heads_;
+  // year -> subjects with a decided rating that year.
+  std::map<int, std::set<std::string>> decided_by_year_;
   std::vector<DisciplineRecord> disciplines_;
   std::map<SubjectYearKey, SubjectYear> subject_years_;
   std::map<std::string, SessionRecord> sessions_;

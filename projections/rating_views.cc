@@ -464,9 +464,8 @@ rules::DecisionItem RatingViews::DecisionItemFor(const Subject& subject, int yea
 
 std::vector<Subject> RatingViews::DecidedSubjects(int year) const {
   std::vector<Subject> out;
-  for (const auto& [key, sy] : state_.subject_years()) {
-    if (key.second != year || !sy.decided) continue;
-    auto subject = rules::ParseSubject(key.first);
+  for (const std::string& key : state_.DecidedIn(year)) {
+    auto subject = rules::ParseSubject(key);
     if (subject.ok()) out.push_back(*subject);
   }
   return out;

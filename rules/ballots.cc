@@ -12,7 +12,6 @@
 namespace rating::rules {
 
 using internal::Cat;
-using internal::Join;
 namespace {
 
 using rating::v1::LEVEL_HTNV;

@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "rules/engine.h"
+#include "rules/finding_util.h"
 #include "rules/text_util.h"
 
 namespace rating::rules {
 
 using internal::Cat;
-using internal::Join;
+using internal::Holds;
 namespace {
 
 using rating::v1::LEVEL_HTNV;
@@ -32,6 +33,15 @@ class Explainer {
   }
   void Missing(std::string name) {
     if (missing_set_.insert(name).second) missing_.push_back(std::move(name));
+  }
+  // The same condition of HTXSNV, HTTNV and HTNV fails (decided by `rule_ids`, in that order):
+  // an input all three need is missing.
+  void FailEveryLevel(const std::array<std::string_view, 3>& rule_ids, std::string_view vi,
+                      std::string_view en) {
+    const Level levels[] = {LEVEL_HTXSNV, LEVEL_HTTNV, LEVEL_HTNV};
+    for (size_t i = 0; i < rule_ids.size(); ++i) {
+      Fail(levels[i], rule_ids[i], std::string(vi), std::string(en));
+    }
   }
   bool HasFailures(Level level) const {
     auto it = failed_.find(level);
@@ -60,10 +70,6 @@ class Explainer {
   std::vector<std::string> missing_;
   std::set<std::string> missing_set_;
 };
-
-Finding Holds(std::string_view rule_id, std::string vi, std::string en) {
-  return Finding{std::string(rule_id), true, std::move(vi), std::move(en)};
-}
 
 std::string_view FormVi(rating::v1::DisciplineForm form) {
   switch (form) {
@@ -264,12 +270,8 @@ Ceiling MemberCeiling(const MemberFacts& facts, const Policy& policy,
 
   // Conditions of R-MEM-2 (HTXSNV), R-MEM-3 (HTTNV), R-MEM-4 (HTNV).
   if (a == nullptr) {
-    for (auto [level, rule] :
-         {std::pair{LEVEL_HTXSNV, "R-MEM-2"}, std::pair{LEVEL_HTTNV, "R-MEM-3"},
-          std::pair{LEVEL_HTNV, "R-MEM-4"}}) {
-      ex.Fail(level, rule, "thiếu bản tự đánh giá (self_assessment)",
-              "no self-assessment (self_assessment)");
-    }
+    ex.FailEveryLevel({"R-MEM-2", "R-MEM-3", "R-MEM-4"}, "thiếu bản tự đánh giá (self_assessment)",
+                      "no self-assessment (self_assessment)");
   } else {
     for (std::string_view c : criteria) {
       const bool task = IsTaskCriterion(c, leader);
@@ -463,11 +465,8 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
 
   // ---- Conditions of R-ORG-4 (HTXSNV), R-ORG-5 (HTTNV), R-ORG-6 (HTNV).
   if (card == nullptr) {
-    for (auto [level, rule] :
-         {std::pair{LEVEL_HTXSNV, "R-ORG-4"}, std::pair{LEVEL_HTTNV, "R-ORG-5"},
-          std::pair{LEVEL_HTNV, "R-ORG-6"}}) {
-      ex.Fail(level, rule, "thiếu biểu chấm điểm (scorecard)", "no scorecard");
-    }
+    ex.FailEveryLevel({"R-ORG-4", "R-ORG-5", "R-ORG-6"}, "thiếu biểu chấm điểm (scorecard)",
+                      "no scorecard");
   } else {
     const std::string score = FormatPoints(total);
     auto need_score = [&](Level level, std::string_view rule, CentiPoints threshold) {
@@ -662,12 +661,9 @@ Ceiling CommitteeCeiling(const CommitteeFacts& facts, const Policy& policy,
 
   // R-COM-3 (HTXSNV), R-COM-4 (HTTNV), R-COM-5 (HTNV).
   if (a == nullptr) {
-    for (auto [level, rule] :
-         {std::pair{LEVEL_HTXSNV, "R-COM-3"}, std::pair{LEVEL_HTTNV, "R-COM-4"},
-          std::pair{LEVEL_HTNV, "R-COM-5"}}) {
-      ex.Fail(level, rule, "thiếu kết quả đánh giá cấp ủy (committee_assessment)",
-              "no committee assessment (committee_assessment)");
-    }
+    ex.FailEveryLevel({"R-COM-3", "R-COM-4", "R-COM-5"},
+                      "thiếu kết quả đánh giá cấp ủy (committee_assessment)",
+                      "no committee assessment (committee_assessment)");
   } else {
     for (const CommitteeCriterion& c : kCommitteeCriteria) {
       const std::string_view kind_vi = c.key ? "tiêu chí trọng tâm" : "tiêu chí";

@@ -4,19 +4,16 @@
 #include <vector>
 
 #include "rules/engine.h"
+#include "rules/finding_util.h"
 #include "rules/text_util.h"
 
 namespace rating::rules {
 
 using internal::Cat;
-using internal::Join;
+using internal::Holds;
 namespace {
 
 using rating::v1::MemberStatus;
-
-Finding Holds(std::string rule_id, std::string vi, std::string en) {
-  return Finding{std::move(rule_id), true, std::move(vi), std::move(en)};
-}
 
 // The status in force at `date`: the last span starting at or before it (ACTIVE if none).
 MemberStatus StatusAt(const std::vector<StatusSpan>& statuses, Date date) {
@@ -43,6 +40,14 @@ void SetOnce(Eligibility& e, RatingStatus status, std::string_view rule_id) {
     e.status = status;
     e.rule_id = std::string(rule_id);
   }
+}
+
+// R-SUBJ-3 (IV.2): a subject who is rated waits for its review to be completed.
+void MarkReviewMissing(Eligibility& e) {
+  SetOnce(e, rating::v1::RATING_STATUS_PENDING, "R-SUBJ-3");
+  e.findings.push_back(
+      Holds("R-SUBJ-3", "chưa hoàn thành kiểm điểm", "the review (kiểm điểm) is not completed"));
+  e.missing_inputs.push_back("review");
 }
 
 }  // namespace
@@ -88,12 +93,7 @@ Eligibility MemberEligibility(const MemberEligibilityFacts& facts, const Policy&
   // NOT_SUBJECT beats PENDING: a member who is not rated misses no input.
   const bool rated = e.status != rating::v1::RATING_STATUS_NOT_SUBJECT;
   // R-SUBJ-3 (IV.2): the review must be completed.
-  if (rated && !facts.review_completed) {
-    SetOnce(e, rating::v1::RATING_STATUS_PENDING, "R-SUBJ-3");
-    e.findings.push_back(
-        Holds("R-SUBJ-3", "chưa hoàn thành kiểm điểm", "the review (kiểm điểm) is not completed"));
-    e.missing_inputs.push_back("review");
-  }
+  if (rated && !facts.review_completed) MarkReviewMissing(e);
   // R-SUBJ-4 (IV.4): temporary activity elsewhere needs the temporary cell's comments.
   if (rated && status == rating::v1::MEMBER_STATUS_TEMPORARY_ELSEWHERE &&
       !facts.comments_temporary_cell) {
@@ -175,12 +175,7 @@ Eligibility OrgEligibility(const OrgEligibilityFacts& facts, const Policy& polic
   // NOT_SUBJECT beats PENDING.
   const bool rated = e.status != rating::v1::RATING_STATUS_NOT_SUBJECT;
   // R-SUBJ-3 (IV.2).
-  if (rated && !facts.review_completed) {
-    SetOnce(e, rating::v1::RATING_STATUS_PENDING, "R-SUBJ-3");
-    e.findings.push_back(
-        Holds("R-SUBJ-3", "chưa hoàn thành kiểm điểm", "the review (kiểm điểm) is not completed"));
-    e.missing_inputs.push_back("review");
-  }
+  if (rated && !facts.review_completed) MarkReviewMissing(e);
   // R-SUBJ-4 (IV.1): transferred to a new superior during year Y.
   bool transferred = false;
   for (const Date& on : facts.transferred_on) {

@@ -12,7 +12,6 @@
 namespace rating::rules {
 
 using internal::Cat;
-using internal::Join;
 
 using rating::v1::LEVEL_HTXSNV;
 using rating::v1::LEVEL_KHTNV;

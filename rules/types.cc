@@ -12,7 +12,6 @@
 namespace rating::rules {
 
 using internal::Cat;
-using internal::Join;
 namespace {
 
 constexpr CentiPoints kMaxCentiPoints = int64_t{1000000000} * 100;  // 1e9 points.

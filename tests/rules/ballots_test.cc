@@ -8,26 +8,14 @@
 #include <vector>
 
 #include "rules/engine.h"
-#include "tests/rules/ceiling_matchers.h"
+#include "tests/rules/rules_testing.h"
 #include "tests/testing/status_matchers.h"
 
-namespace rating::rules {
+namespace rating::rules::testing {
 namespace {
 
-using ::rating::rules::testing::DefaultPolicy;
 using ::rating::testing::IsOk;
 using ::rating::testing::StatusIs;
-
-constexpr Level kKHTNV = rating::v1::LEVEL_KHTNV;
-constexpr Level kHTNV = rating::v1::LEVEL_HTNV;
-constexpr Level kHTTNV = rating::v1::LEVEL_HTTNV;
-constexpr Level kHTXSNV = rating::v1::LEVEL_HTXSNV;
-
-Policy WithOverride(const std::string& key, const std::string& value) {
-  absl::StatusOr<Policy> policy = LoadPolicy("", {{key, value}});
-  RATING_CHECK(policy.ok());
-  return *policy;
-}
 
 // ------------------------------------------------------------------ R-QUOTA
 
@@ -63,7 +51,7 @@ TEST(QuotaTest, GoodOrBetterReadingCountsTheExcellentInG) {
 }
 
 TEST(QuotaTest, GoodOnlyReadingCountsTheGoodLeftAfterExcellence) {
-  const Policy p = WithOverride("quota_base", "good_only");
+  const Policy p = PolicyWith("quota_base", "good_only");
   struct Case {
     int k;
     int g;
@@ -248,7 +236,7 @@ TEST(CountBallotsTest, DenominatorFollowsThePolicy) {
   for (const Case& c :
        {Case{"valid", 3, kHTXSNV}, Case{"returned", 4, kHTTNV}, Case{"issued", 6, kKHTNV}}) {
     absl::StatusOr<TallyResult> r =
-        CountBallots(in, WithOverride("ballot_denominator", c.denominator));
+        CountBallots(in, PolicyWith("ballot_denominator", c.denominator));
     ASSERT_THAT(r, IsOk());
     EXPECT_EQ(r->denominator, c.n) << c.denominator;
     EXPECT_EQ(Of(*r, "member/a").level, c.want) << c.denominator;
@@ -341,7 +329,7 @@ TEST(QuotaSelectionTest, GoodOnlyReadingLeavesFewerPlaces) {
   // g = 10: good_or_better gives 2 places, good_only 1 (2 > quota(8) = 1).
   const std::vector<int> votes = {6, 6, 6, 6, 6, 6, 6, 8, 9, 7};
   EXPECT_EQ(TallyWithExcellentVotes(votes, DefaultPolicy()).quota, 2);
-  TallyResult r = TallyWithExcellentVotes(votes, WithOverride("quota_base", "good_only"));
+  TallyResult r = TallyWithExcellentVotes(votes, PolicyWith("quota_base", "good_only"));
   EXPECT_EQ(r.quota, 1);
   EXPECT_EQ(Levels(r), (std::vector{G, G, G, G, G, G, G, G, X, G}));
 }
@@ -378,4 +366,4 @@ TEST(CountBallotsTest, MinutesListEveryCountWithoutVoters) {
 }
 
 }  // namespace
-}  // namespace rating::rules
+}  // namespace rating::rules::testing

@@ -9,60 +9,14 @@
 #include <vector>
 
 #include "rules/engine.h"
-#include "tests/rules/ceiling_matchers.h"
+#include "tests/rules/rules_testing.h"
 
-namespace rating::rules {
+namespace rating::rules::testing {
 namespace {
 
-using ::rating::rules::testing::DefaultPolicy;
-using ::rating::rules::testing::Describe;
-using ::rating::rules::testing::ExpectWellFormed;
-using ::rating::rules::testing::FailsWith;
-using ::rating::rules::testing::HoldsWith;
 using ::testing::ElementsAre;
 
-constexpr Level kKHTNV = rating::v1::LEVEL_KHTNV;
-constexpr Level kHTNV = rating::v1::LEVEL_HTNV;
-constexpr Level kHTTNV = rating::v1::LEVEL_HTTNV;
-constexpr Level kHTXSNV = rating::v1::LEVEL_HTXSNV;
-constexpr Grade kXS = rating::v1::GRADE_XS;
-constexpr Grade kTOT = rating::v1::GRADE_TOT;
-constexpr Grade kTB = rating::v1::GRADE_TB;
-constexpr Grade kKEM = rating::v1::GRADE_KEM;
-
-// Conformance case 02's committee assessment: key criteria XS, the rest TOT, exemplary.
-CommitteeFacts Excellent() {
-  CommitteeFacts f;
-  CommitteeAssessmentFacts a;
-  a.grades = {{"democratic_centralism", kTOT},
-              {"leadership_responsibility", kTOT},
-              {"programs", kXS},
-              {"results", kXS},
-              {"targets", kTOT},
-              {"unit_ratings", kTOT},
-              {"remediation", kTOT}};
-  a.exemplary = true;
-  f.assessment = a;
-  return f;
-}
-
-DisciplineFact Discipline(rating::v1::DisciplineForm form, bool self_remedied,
-                          std::string key = "v1") {
-  DisciplineFact d;
-  d.form = form;
-  d.self_remedied = self_remedied;
-  d.violation_key = std::move(key);
-  return d;
-}
-
-struct Case {
-  std::string name;
-  std::function<void(CommitteeFacts&)> change;
-  Level want;
-  std::string rule_id;
-  std::vector<std::pair<std::string, std::string>> fails = {};
-  std::vector<std::pair<std::string, std::string>> holds = {};
-};
+using Case = CeilingCase<CommitteeFacts>;
 
 std::vector<Case> Cases() {
   return {
@@ -162,20 +116,16 @@ TEST(CommitteeCeilingTest, Table) {
   const Policy policy = DefaultPolicy();
   for (const Case& c : Cases()) {
     SCOPED_TRACE(c.name);
-    CommitteeFacts facts = Excellent();
+    CommitteeFacts facts = Case02Committee();
     c.change(facts);
     const Ceiling ceiling = CommitteeCeiling(facts, policy, {});
     SCOPED_TRACE(Describe(ceiling));
-    ExpectWellFormed(ceiling);
-    EXPECT_EQ(ceiling.level, c.want);
-    EXPECT_EQ(ceiling.rule_id, c.rule_id);
-    for (const auto& [rule, text] : c.fails) EXPECT_TRUE(FailsWith(ceiling, rule, text)) << text;
-    for (const auto& [rule, text] : c.holds) EXPECT_TRUE(HoldsWith(ceiling, rule, text)) << text;
+    ExpectCeiling(ceiling, c);
   }
 }
 
 TEST(CommitteeCeilingTest, OneViolationCountsOnce) {
-  CommitteeFacts facts = Excellent();
+  CommitteeFacts facts = Case02Committee();
   facts.committee_member_disciplines = {
       Discipline(rating::v1::DISCIPLINE_FORM_WARNING, false, "case-7"),
       Discipline(rating::v1::DISCIPLINE_FORM_REMOVAL, false, "case-7"),
@@ -200,7 +150,8 @@ TEST(CommitteeCeilingTest, MissingAssessmentFallsToTheLowestLevelAndIsNamed) {
 // Conformance case 02: committee/c2 reaches R-COM-3, its org is HTTNV.
 TEST(CommitteeCapTest, CommitteeIsNeverAboveItsOrg) {
   const Policy policy = DefaultPolicy();
-  const Ceiling ceiling = CommitteeCeiling(Excellent(), policy, {{"R-COM-CAP", "org/c2", kHTTNV}});
+  const Ceiling ceiling =
+      CommitteeCeiling(Case02Committee(), policy, {{"R-COM-CAP", "org/c2", kHTTNV}});
   SCOPED_TRACE(Describe(ceiling));
   ExpectWellFormed(ceiling);
   EXPECT_EQ(ceiling.level, kHTTNV);
@@ -208,13 +159,14 @@ TEST(CommitteeCapTest, CommitteeIsNeverAboveItsOrg) {
   EXPECT_TRUE(HoldsWith(ceiling, "R-COM-CAP", "org/c2 (HTTNV)"));
   EXPECT_TRUE(Mentions(ceiling, "R-COM-3"));  // The original deciding rule stays.
 
-  const Ceiling equal = CommitteeCeiling(Excellent(), policy, {{"R-COM-CAP", "org/c1", kHTXSNV}});
+  const Ceiling equal =
+      CommitteeCeiling(Case02Committee(), policy, {{"R-COM-CAP", "org/c1", kHTXSNV}});
   EXPECT_EQ(equal.level, kHTXSNV);
   EXPECT_EQ(equal.rule_id, "R-COM-3");
 }
 
 TEST(CommitteeCapTest, CapNeverRaises) {
-  CommitteeFacts facts = Excellent();
+  CommitteeFacts facts = Case02Committee();
   facts.assessment->grades["programs"] = kTB;  // HTNV.
   const Ceiling ceiling =
       CommitteeCeiling(facts, DefaultPolicy(), {{"R-COM-CAP", "org/c1", kHTXSNV}});
@@ -223,9 +175,9 @@ TEST(CommitteeCapTest, CapNeverRaises) {
 }
 
 TEST(CommitteeCapTest, ApplyCapsIsIdentityWithoutCaps) {
-  const Ceiling ceiling = CommitteeCeiling(Excellent(), DefaultPolicy(), {});
+  const Ceiling ceiling = CommitteeCeiling(Case02Committee(), DefaultPolicy(), {});
   EXPECT_EQ(ApplyCaps(ceiling, {}), ceiling);
 }
 
 }  // namespace
-}  // namespace rating::rules
+}  // namespace rating::rules::testing

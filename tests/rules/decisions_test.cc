@@ -8,23 +8,17 @@
 #include <vector>
 
 #include "rules/engine.h"
-#include "tests/rules/ceiling_matchers.h"
+#include "tests/rules/rules_testing.h"
 #include "tests/testing/status_matchers.h"
 
-namespace rating::rules {
+namespace rating::rules::testing {
 namespace {
 
-using ::rating::rules::testing::DefaultPolicy;
 using ::rating::testing::IsOk;
 using ::rating::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-constexpr Level kKHTNV = rating::v1::LEVEL_KHTNV;
-constexpr Level kHTNV = rating::v1::LEVEL_HTNV;
-constexpr Level kHTTNV = rating::v1::LEVEL_HTTNV;
-constexpr Level kHTXSNV = rating::v1::LEVEL_HTXSNV;
 
 // A ready subject whose ceiling allows `ceiling`.
 DecisionItem Item(std::string subject, Level level, Level ceiling = kHTXSNV) {
@@ -33,6 +27,14 @@ DecisionItem Item(std::string subject, Level level, Level ceiling = kHTXSNV) {
   item.level = level;
   item.ceiling.level = ceiling;
   item.ceiling.rule_id = "R-MEM-2";
+  return item;
+}
+
+// A subject at HTNV whose eligibility is `status`, named by `rule_id`.
+DecisionItem Ineligible(std::string subject, RatingStatus status, std::string rule_id) {
+  DecisionItem item = Item(std::move(subject), kHTNV);
+  item.eligibility.status = status;
+  item.eligibility.rule_id = std::move(rule_id);
   return item;
 }
 
@@ -47,12 +49,6 @@ DecisionItem CellMember(std::string subject, Level level, std::optional<Level> t
   return item;
 }
 
-std::vector<std::string> Rules(const DecisionCheck& check) {
-  std::vector<std::string> out;
-  for (const Violation& v : check.violations) out.push_back(v.rule_id);
-  return out;
-}
-
 TEST(CheckDecisionTest, ACleanBatchIsAccepted) {
   const DecisionCheck check = CheckDecision({Item("member/m1", kHTTNV), Item("member/m2", kHTNV)},
                                             {}, false, DefaultPolicy());
@@ -63,19 +59,13 @@ TEST(CheckDecisionTest, ACleanBatchIsAccepted) {
 }
 
 TEST(CheckDecisionTest, EligibilityIsNeverOverridden) {
-  DecisionItem not_subject = Item("member/n1", kHTNV);
-  not_subject.eligibility.status = rating::v1::RATING_STATUS_NOT_SUBJECT;
-  not_subject.eligibility.rule_id = "R-SUBJ-1";
-  DecisionItem pending = Item("member/n5", kHTNV);
-  pending.eligibility.status = rating::v1::RATING_STATUS_PENDING;
-  pending.eligibility.rule_id = "R-SUBJ-3";
+  const DecisionItem not_subject =
+      Ineligible("member/n1", rating::v1::RATING_STATUS_NOT_SUBJECT, "R-SUBJ-1");
+  DecisionItem pending = Ineligible("member/n5", rating::v1::RATING_STATUS_PENDING, "R-SUBJ-3");
   pending.eligibility.missing_inputs = {"review"};
-  DecisionItem comments = Item("org/o1", kHTNV);
-  comments.eligibility.status = rating::v1::RATING_STATUS_PENDING;
-  comments.eligibility.rule_id = "R-SUBJ-4";
-  DecisionItem young = Item("org/c3", kHTNV);
-  young.eligibility.status = rating::v1::RATING_STATUS_NOT_SUBJECT;
-  young.eligibility.rule_id = "R-SUBJ-2";
+  const DecisionItem comments = Ineligible("org/o1", rating::v1::RATING_STATUS_PENDING, "R-SUBJ-4");
+  const DecisionItem young =
+      Ineligible("org/c3", rating::v1::RATING_STATUS_NOT_SUBJECT, "R-SUBJ-2");
   for (bool override_reason : {false, true}) {
     const DecisionCheck check = CheckDecision({not_subject, pending, comments, young}, {},
                                               override_reason, DefaultPolicy());
@@ -350,4 +340,4 @@ TEST(SubjectTest, RejectsBadTextNamingIt) {
 }
 
 }  // namespace
-}  // namespace rating::rules
+}  // namespace rating::rules::testing

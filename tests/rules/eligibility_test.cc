@@ -6,12 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "common/check.h"
 #include "rules/engine.h"
+#include "tests/rules/rules_testing.h"
 
 namespace rating::rules {
 namespace {
 
+using ::rating::rules::testing::DefaultPolicy;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
@@ -19,12 +20,6 @@ using ::testing::IsEmpty;
 constexpr RatingStatus kReady = rating::v1::RATING_STATUS_UNSPECIFIED;
 constexpr RatingStatus kNotSubject = rating::v1::RATING_STATUS_NOT_SUBJECT;
 constexpr RatingStatus kPending = rating::v1::RATING_STATUS_PENDING;
-
-Policy Default() {
-  absl::StatusOr<Policy> policy = LoadPolicy("", {});
-  RATING_CHECK(policy.ok());
-  return *policy;
-}
 
 // A long-standing member of c1, reviewed, at the default reference date of 2025.
 MemberEligibilityFacts Member() {
@@ -159,7 +154,7 @@ std::vector<MemberCase> MemberCases() {
 }
 
 TEST(MemberEligibilityTest, Table) {
-  const Policy policy = Default();
+  const Policy policy = DefaultPolicy();
   for (const MemberCase& c : MemberCases()) {
     SCOPED_TRACE(c.name);
     const Eligibility e = MemberEligibility(c.facts, policy);
@@ -183,26 +178,26 @@ TEST(MemberEligibilityTest, AdmissionWindowFollowsThePolicy) {
   MemberEligibilityFacts f = Member();
   f.admitted_on = Date(2025, 1, 1);
   EXPECT_EQ(MemberEligibility(f, *policy).status, kNotSubject);
-  EXPECT_EQ(MemberEligibility(f, Default()).status, kReady);
+  EXPECT_EQ(MemberEligibility(f, DefaultPolicy()).status, kReady);
 }
 
 TEST(MemberEligibilityTest, SickAndMaternityLeaveOnlyAddANote) {
   MemberEligibilityFacts f = Member();
   f.statuses = {{rating::v1::MEMBER_STATUS_MATERNITY, Date(2025, 3, 1)},
                 {rating::v1::MEMBER_STATUS_ACTIVE, Date(2025, 9, 1)}};
-  Eligibility e = MemberEligibility(f, Default());
+  Eligibility e = MemberEligibility(f, DefaultPolicy());
   EXPECT_TRUE(e.ready());
   EXPECT_THAT(e.notes, ElementsAre("R-SUBJ-5: maternity"));
   EXPECT_THAT(e.findings, Contains(::testing::Field(&Finding::rule_id, "R-SUBJ-5")));
 
   f.statuses = {{rating::v1::MEMBER_STATUS_SICK_LEAVE, Date(2024, 10, 1)}};  // Still at ref.
-  e = MemberEligibility(f, Default());
+  e = MemberEligibility(f, DefaultPolicy());
   EXPECT_TRUE(e.ready());
   EXPECT_THAT(e.notes, ElementsAre("R-SUBJ-5: sick_leave"));
 
   f.statuses = {{rating::v1::MEMBER_STATUS_SICK_LEAVE, Date(2024, 1, 1)},
                 {rating::v1::MEMBER_STATUS_ACTIVE, Date(2024, 6, 1)}};  // An earlier year.
-  EXPECT_THAT(MemberEligibility(f, Default()).notes, IsEmpty());
+  EXPECT_THAT(MemberEligibility(f, DefaultPolicy()).notes, IsEmpty());
 }
 
 struct OrgCase {
@@ -265,7 +260,7 @@ TEST(OrgEligibilityTest, Table) {
     f.transferred_on = {Date(2024, 3, 1)};
     cases.push_back({"org_transferred_an_earlier_year_is_ready", f, kReady, "", {}});
   }
-  const Policy policy = Default();
+  const Policy policy = DefaultPolicy();
   for (const OrgCase& c : cases) {
     SCOPED_TRACE(c.name);
     const Eligibility e = OrgEligibility(c.facts, policy);

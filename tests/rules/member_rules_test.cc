@@ -7,41 +7,16 @@
 #include <vector>
 
 #include "rules/engine.h"
-#include "tests/rules/ceiling_matchers.h"
+#include "tests/rules/rules_testing.h"
 
-namespace rating::rules {
+namespace rating::rules::testing {
 namespace {
 
-using ::rating::rules::testing::DefaultPolicy;
-using ::rating::rules::testing::Describe;
-using ::rating::rules::testing::ExpectWellFormed;
-using ::rating::rules::testing::FailsWith;
-using ::rating::rules::testing::HoldsWith;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-constexpr Level kKHTNV = rating::v1::LEVEL_KHTNV;
-constexpr Level kHTNV = rating::v1::LEVEL_HTNV;
-constexpr Level kHTTNV = rating::v1::LEVEL_HTTNV;
-constexpr Level kHTXSNV = rating::v1::LEVEL_HTXSNV;
-constexpr Grade kXS = rating::v1::GRADE_XS;
-constexpr Grade kTOT = rating::v1::GRADE_TOT;
-constexpr Grade kTB = rating::v1::GRADE_TB;
-constexpr Grade kKEM = rating::v1::GRADE_KEM;
-
 // A member meeting every HTXSNV condition: 4 targets, all on time, 2 exceeded (50%).
-MemberFacts Excellent() {
-  MemberFacts f;
-  MemberAssessment a;
-  a.grades = {{"political", kXS}, {"tasks", kXS}, {"commitment", kTOT}, {"remediation", kTOT}};
-  a.targets_assigned = 4;
-  a.targets_completed = 4;
-  a.targets_on_time = 4;
-  a.targets_exceeded = 2;
-  a.exemplary = true;
-  f.assessment = a;
-  return f;
-}
+MemberFacts Excellent() { return AssessedMember(kXS, kXS, kTOT, kTOT, 4, 4, 4, 2, true); }
 
 MemberFacts ExcellentLeader() {
   MemberFacts f = Excellent();
@@ -52,16 +27,8 @@ MemberFacts ExcellentLeader() {
   return f;
 }
 
-struct Case {
-  std::string name;
-  std::function<void(MemberFacts&)> change;
-  Level want;
-  std::string rule_id;
-  // (rule, English text fragment) of failed findings the explanation must hold.
-  std::vector<std::pair<std::string, std::string>> fails = {};
-  // (rule, English text fragment) of holding findings the explanation must hold.
-  std::vector<std::pair<std::string, std::string>> holds = {};
-  bool leader = false;
+struct Case : CeilingCase<MemberFacts> {
+  bool leader = false;  // Start from ExcellentLeader() rather than Excellent().
 };
 
 std::vector<Case> Cases() {
@@ -282,11 +249,7 @@ TEST(MemberCeilingTest, Table) {
     c.change(facts);
     const Ceiling ceiling = MemberCeiling(facts, policy);
     SCOPED_TRACE(Describe(ceiling));
-    ExpectWellFormed(ceiling);
-    EXPECT_EQ(ceiling.level, c.want);
-    EXPECT_EQ(ceiling.rule_id, c.rule_id);
-    for (const auto& [rule, text] : c.fails) EXPECT_TRUE(FailsWith(ceiling, rule, text)) << text;
-    for (const auto& [rule, text] : c.holds) EXPECT_TRUE(HoldsWith(ceiling, rule, text)) << text;
+    ExpectCeiling(ceiling, c);
     // Only conditions of levels above the result fail.
     for (const Finding& f : ceiling.findings) {
       if (f.holds) continue;
@@ -388,4 +351,4 @@ TEST(CriteriaTest, NamesAsInRulesMd) {
 }
 
 }  // namespace
-}  // namespace rating::rules
+}  // namespace rating::rules::testing

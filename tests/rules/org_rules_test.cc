@@ -9,24 +9,16 @@
 #include <vector>
 
 #include "rules/engine.h"
-#include "tests/rules/ceiling_matchers.h"
+#include "tests/rules/rules_testing.h"
 
-namespace rating::rules {
+namespace rating::rules::testing {
 namespace {
 
-using ::rating::rules::testing::DefaultPolicy;
-using ::rating::rules::testing::Describe;
-using ::rating::rules::testing::ExpectWellFormed;
-using ::rating::rules::testing::FailsWith;
-using ::rating::rules::testing::HoldsWith;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-constexpr Level kKHTNV = rating::v1::LEVEL_KHTNV;
-constexpr Level kHTNV = rating::v1::LEVEL_HTNV;
-constexpr Level kHTTNV = rating::v1::LEVEL_HTTNV;
-constexpr Level kHTXSNV = rating::v1::LEVEL_HTXSNV;
+constexpr rating::v1::DisciplineForm kWarning = rating::v1::DISCIPLINE_FORM_WARNING;
 
 UnitRating Unit(std::string subject, std::optional<Level> level) {
   UnitRating u;
@@ -86,23 +78,8 @@ void SetUnits(OrgFacts& f, std::vector<std::optional<Level>> levels) {
   }
 }
 
-DisciplineFact Discipline(bool self_remedied,
-                          rating::v1::DisciplineForm form = rating::v1::DISCIPLINE_FORM_WARNING) {
-  DisciplineFact d;
-  d.form = form;
-  d.self_remedied = self_remedied;
-  d.violation_key = "v1";
-  return d;
-}
-
-struct Case {
-  std::string name;
-  std::function<void(OrgFacts&)> change;
-  Level want;
-  std::string rule_id;
-  std::vector<std::pair<std::string, std::string>> fails = {};
-  std::vector<std::pair<std::string, std::string>> holds = {};
-  bool committee = false;
+struct Case : CeilingCase<OrgFacts> {
+  bool committee = false;  // Start from ExcellentCommittee() rather than ExcellentCell().
 };
 
 std::vector<Case> Cases() {
@@ -272,12 +249,12 @@ std::vector<Case> Cases() {
        {{"R-ORG-4", "not exemplary"}}},
       // D4 and the committee-member condition of R-ORG-4.
       {"self_remedied_committee_member_discipline_blocks_excellence",
-       [](OrgFacts& f) { f.committee_member_disciplines = {Discipline(true)}; },
+       [](OrgFacts& f) { f.committee_member_disciplines = {Discipline(kWarning, true)}; },
        kHTTNV,
        "R-ORG-5",
        {{"R-ORG-4", "committee members"}}},
       {"d4_committee_member_disciplined_is_completed",
-       [](OrgFacts& f) { f.committee_member_disciplines = {Discipline(false)}; },
+       [](OrgFacts& f) { f.committee_member_disciplines = {Discipline(kWarning, false)}; },
        kHTNV,
        "R-ORG-3",
        {},
@@ -382,19 +359,19 @@ std::vector<Case> Cases() {
        {{"R-ORG-3", "total score 70 at least 70"}}},
       // R-ORG-1.
       {"disciplined_org_is_not_completed",
-       [](OrgFacts& f) { f.org_disciplines = {Discipline(true)}; },
+       [](OrgFacts& f) { f.org_disciplines = {Discipline(kWarning, true)}; },
        kKHTNV,
        "R-ORG-1",
        {},
        {{"R-ORG-1", "the org was disciplined (warning)"}}},
       {"committee_disciplined_not_self_remedied_is_not_completed",
-       [](OrgFacts& f) { f.committee_disciplines = {Discipline(false)}; },
+       [](OrgFacts& f) { f.committee_disciplines = {Discipline(kWarning, false)}; },
        kKHTNV,
        "R-ORG-1",
        {},
        {{"R-ORG-1", "not self-remedied"}}},
       {"committee_disciplined_self_remedied_is_at_most_completed",
-       [](OrgFacts& f) { f.committee_disciplines = {Discipline(true)}; },
+       [](OrgFacts& f) { f.committee_disciplines = {Discipline(kWarning, true)}; },
        kHTNV,
        "R-ORG-1",
        {},
@@ -438,11 +415,7 @@ TEST(OrgCeilingTest, Table) {
     c.change(facts);
     const Ceiling ceiling = OrgCeiling(facts, policy);
     SCOPED_TRACE(Describe(ceiling));
-    ExpectWellFormed(ceiling);
-    EXPECT_EQ(ceiling.level, c.want);
-    EXPECT_EQ(ceiling.rule_id, c.rule_id);
-    for (const auto& [rule, text] : c.fails) EXPECT_TRUE(FailsWith(ceiling, rule, text)) << text;
-    for (const auto& [rule, text] : c.holds) EXPECT_TRUE(HoldsWith(ceiling, rule, text)) << text;
+    ExpectCeiling(ceiling, c);
   }
 }
 
@@ -511,4 +484,4 @@ TEST(OrgCeilingTest, VietnameseTextsNameTheDefect) {
 }
 
 }  // namespace
-}  // namespace rating::rules
+}  // namespace rating::rules::testing

@@ -8,26 +8,21 @@
 #include <utility>
 #include <vector>
 
-#include "common/check.h"
+#include "tests/rules/rules_testing.h"
 #include "tests/testing/status_matchers.h"
 
 namespace rating::rules {
 namespace {
 
+using ::rating::rules::testing::DefaultPolicy;
 using ::rating::testing::IsOk;
 using ::rating::testing::StatusIs;
 using ::testing::HasSubstr;
 
 using Overrides = std::vector<std::pair<std::string, std::string>>;
 
-Policy Default() {
-  absl::StatusOr<Policy> policy = LoadPolicy("", {});
-  RATING_CHECK(policy.ok());
-  return *policy;
-}
-
 TEST(PolicyTest, DefaultHoldsTheGuidelinesNumbers) {
-  const Policy p = Default();
+  const Policy p = DefaultPolicy();
   EXPECT_EQ(p.version, "hd19-2024");
   EXPECT_EQ(p.score_excellent, 8500);
   EXPECT_EQ(p.score_good, 7000);
@@ -48,7 +43,7 @@ TEST(PolicyTest, DefaultHoldsTheGuidelinesNumbers) {
 }
 
 TEST(PolicyTest, ShipsTheSampleScorecardForEveryRatedOrgKind) {
-  const Policy p = Default();
+  const Policy p = DefaultPolicy();
   for (auto kind : {rating::v1::ORG_KIND_GRASSROOTS_COMMITTEE, rating::v1::ORG_KIND_GRASSROOTS_CELL,
                     rating::v1::ORG_KIND_SUB_COMMITTEE, rating::v1::ORG_KIND_SUBORDINATE_CELL}) {
     ASSERT_EQ(p.scorecards.count(kind), 1u) << kind;
@@ -186,7 +181,8 @@ TEST(ScorecardTemplateTest, RejectsBadLinesNamingThem) {
 }
 
 TEST(ScorecardTemplateTest, ChecksSubmittedLinesAgainstTheTemplate) {
-  const ScorecardTemplate card = Default().scorecards.at(rating::v1::ORG_KIND_GRASSROOTS_CELL);
+  const ScorecardTemplate card =
+      DefaultPolicy().scorecards.at(rating::v1::ORG_KIND_GRASSROOTS_CELL);
   std::vector<TemplateCriterion> lines = card.criteria;
   EXPECT_THAT(CheckAgainstTemplate(card, lines), IsOk());
   std::vector<TemplateCriterion> missing(lines.begin(), lines.end() - 1);
@@ -205,7 +201,7 @@ TEST(ScorecardTemplateTest, ChecksSubmittedLinesAgainstTheTemplate) {
 // C.I.1.4: XS from 85%, TOT from 70%, TB from 50% of the standard points, and one centi-point
 // below each band.
 TEST(GradeOfPointsTest, BandBoundariesOnBothSides) {
-  const Policy p = Default();
+  const Policy p = DefaultPolicy();
   struct Case {
     CentiPoints points;
     CentiPoints max;
@@ -231,7 +227,7 @@ TEST(GradeOfPointsTest, BandBoundariesOnBothSides) {
 }
 
 TEST(GradeOfPointsTest, PointsMustLieInTheAssessorsGradeBand) {
-  const Policy p = Default();
+  const Policy p = DefaultPolicy();
   EXPECT_TRUE(PointsInBand(1275, 1500, rating::v1::GRADE_XS, p));
   EXPECT_FALSE(PointsInBand(1000, 1500, rating::v1::GRADE_XS, p));  // Case 02: 10/15 as XS.
   EXPECT_TRUE(PointsInBand(1000, 1500, rating::v1::GRADE_TB, p));

@@ -3,20 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "rules/engine.h"
-#include "tests/rules/ceiling_matchers.h"
+#include "tests/rules/rules_testing.h"
 
-namespace rating::rules {
+namespace rating::rules::testing {
 namespace {
-
-using ::rating::rules::testing::DefaultPolicy;
-using ::rating::rules::testing::Describe;
-using ::rating::rules::testing::ExpectWellFormed;
 
 constexpr int kCases = 3000;
 
@@ -24,6 +21,8 @@ class Random {
  public:
   explicit Random(uint32_t seed) : rng_(seed) {}
   int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  // An index into a non-empty container of `size` elements.
+  int Index(size_t size) { return Int(0, static_cast<int>(size) - 1); }
   bool Chance(int percent) { return Int(1, 100) <= percent; }
   Grade AnyGrade() { return static_cast<Grade>(Int(1, 4)); }
   Level AnyLevel() { return static_cast<Level>(Int(1, 4)); }
@@ -48,10 +47,41 @@ class Random {
     d.violation_key = "v" + std::to_string(Int(1, 3));
     return d;
   }
+  ConfidenceVoteFact ConfidenceVote() {
+    ConfidenceVoteFact v;
+    v.total = Int(1, 10);
+    v.low = Int(0, v.total);
+    return v;
+  }
 
  private:
   std::mt19937 rng_;
 };
+
+// One level lower; KHTNV, the lowest, stays.
+Level OneLower(Level level) {
+  return level > rating::v1::LEVEL_KHTNV ? static_cast<Level>(level - 1) : level;
+}
+
+// Lowers one random grade of `grades` (if any) by a step; KEM, the lowest, stays.
+std::string LowerAGrade(std::map<std::string, Grade>* grades, Random& r) {
+  if (grades == nullptr || grades->empty()) return "none";
+  auto it = grades->begin();
+  std::advance(it, r.Index(grades->size()));
+  if (it->second > rating::v1::GRADE_KEM) it->second = static_cast<Grade>(it->second - 1);
+  return "lower grade " + it->first;
+}
+
+// What every worsening keeps: the ceiling does not rise, the same facts (recomputed from a copy)
+// give the same ceiling, and the new ceiling is well formed.
+void ExpectNotRaised(int i, const std::string& change, const Ceiling& old_ceiling,
+                     const Ceiling& new_ceiling, const Ceiling& recomputed) {
+  ASSERT_LE(new_ceiling.level, old_ceiling.level)
+      << "case " << i << " (" << change << ")\nbefore: " << Describe(old_ceiling)
+      << "after: " << Describe(new_ceiling);
+  ASSERT_EQ(recomputed, old_ceiling) << "case " << i;
+  ExpectWellFormed(new_ceiling);
+}
 
 // ------------------------------------------------------------------ members
 
@@ -72,12 +102,7 @@ MemberFacts RandomMember(Random& r) {
     f.assessment = a;
   }
   if (r.Chance(5)) f.conclusions.push_back(static_cast<ConclusionKind>(r.Int(1, 4)));
-  if (r.Chance(20)) {
-    ConfidenceVoteFact v;
-    v.total = r.Int(1, 10);
-    v.low = r.Int(0, v.total);
-    f.confidence_votes.push_back(v);
-  }
+  if (r.Chance(20)) f.confidence_votes.push_back(r.ConfidenceVote());
   if (r.Chance(10)) f.disciplines.push_back(r.Discipline());
   return f;
 }
@@ -87,13 +112,7 @@ std::string WorsenMember(MemberFacts& f, Random& r) {
   MemberAssessment* a = f.assessment.has_value() ? &*f.assessment : nullptr;
   switch (r.Int(0, 10)) {
     case 0:
-      if (a != nullptr && !a->grades.empty()) {
-        auto it = a->grades.begin();
-        std::advance(it, r.Int(0, static_cast<int>(a->grades.size()) - 1));
-        if (it->second > rating::v1::GRADE_KEM) it->second = static_cast<Grade>(it->second - 1);
-        return "lower grade " + it->first;
-      }
-      return "none";
+      return LowerAGrade(a != nullptr ? &a->grades : nullptr, r);
     case 1:
       if (a != nullptr && a->targets_completed > 0) {
         --a->targets_completed;  // A missed target.
@@ -120,13 +139,9 @@ std::string WorsenMember(MemberFacts& f, Random& r) {
     case 7:
       f.conclusions.push_back(static_cast<ConclusionKind>(r.Int(1, 4)));
       return "new conclusion";
-    case 8: {
-      ConfidenceVoteFact v;
-      v.total = r.Int(1, 10);
-      v.low = r.Int(0, v.total);
-      f.confidence_votes.push_back(v);
+    case 8:
+      f.confidence_votes.push_back(r.ConfidenceVote());
       return "new confidence vote";
-    }
     case 9:
       if (a != nullptr && !a->grades.empty()) a->grades.erase(a->grades.begin());
       return "grade missing";
@@ -148,16 +163,13 @@ TEST(PropertyTest, WorseMemberFactsNeverRaiseTheCeiling) {
     if (r.Chance(30)) change += ", " + WorsenMember(after, r);
     std::vector<Cap> worse_caps = caps;
     if (!worse_caps.empty() && worse_caps[0].level > rating::v1::LEVEL_KHTNV && r.Chance(30)) {
-      worse_caps[0].level = static_cast<Level>(*worse_caps[0].level - 1);
+      worse_caps[0].level = OneLower(*worse_caps[0].level);
       change += ", lower cap";
     }
     const Ceiling old_ceiling = MemberCeiling(before, policy, caps);
     const Ceiling new_ceiling = MemberCeiling(after, policy, worse_caps);
-    ASSERT_LE(new_ceiling.level, old_ceiling.level)
-        << "case " << i << " (" << change << ")\nbefore: " << Describe(old_ceiling)
-        << "after: " << Describe(new_ceiling);
-    ASSERT_EQ(MemberCeiling(MemberFacts(before), policy, caps), old_ceiling) << "case " << i;
-    ExpectWellFormed(new_ceiling);
+    ExpectNotRaised(i, change, old_ceiling, new_ceiling,
+                    MemberCeiling(MemberFacts(before), policy, caps));
     if (HasFatalFailure() || HasNonfatalFailure()) FAIL() << "case " << i;
   }
 }
@@ -208,7 +220,7 @@ std::string WorsenOrg(OrgFacts& f, Random& r) {
   switch (r.Int(0, 14)) {
     case 0:
       if (card != nullptr && !card->lines.empty()) {
-        ScoreLine& line = card->lines[r.Int(0, static_cast<int>(card->lines.size()) - 1)];
+        ScoreLine& line = card->lines[r.Index(card->lines.size())];
         line.points -= r.Chance(50) ? std::min<CentiPoints>(1, line.points)
                                     : r.Int(0, static_cast<int>(line.points));
         return "fewer points on " + line.id;
@@ -216,16 +228,14 @@ std::string WorsenOrg(OrgFacts& f, Random& r) {
       return "none";
     case 1:
       if (!f.units.empty()) {
-        UnitRating& u = f.units[r.Int(0, static_cast<int>(f.units.size()) - 1)];
-        if (u.level.has_value() && *u.level > rating::v1::LEVEL_KHTNV) {
-          u.level = static_cast<Level>(*u.level - 1);
-        }
+        UnitRating& u = f.units[r.Index(f.units.size())];
+        if (u.level.has_value()) u.level = OneLower(*u.level);
         return "worse unit level " + u.subject;
       }
       return "none";
     case 2:
       if (!f.units.empty()) {
-        UnitRating& u = f.units[r.Int(0, static_cast<int>(f.units.size()) - 1)];
+        UnitRating& u = f.units[r.Index(f.units.size())];
         u.disciplined = true;
         if (r.Chance(50)) u.disciplined_not_remedied = true;
         return "unit disciplined " + u.subject;
@@ -256,18 +266,16 @@ std::string WorsenOrg(OrgFacts& f, Random& r) {
       if (card != nullptr) card->exemplary = false;
       return "not exemplary";
     case 11:
-      if (f.management.has_value() && *f.management > rating::v1::LEVEL_KHTNV) {
-        f.management = static_cast<Level>(*f.management - 1);
-      }
+      if (f.management.has_value()) f.management = OneLower(*f.management);
       return "worse management";
     case 12:
       if (!f.mass_orgs.empty()) {
         Level& level = f.mass_orgs.begin()->second;
-        if (level > rating::v1::LEVEL_KHTNV) level = static_cast<Level>(level - 1);
+        level = OneLower(level);
       }
       return "worse mass org";
     case 13:
-      if (!f.units.empty()) f.units[r.Int(0, static_cast<int>(f.units.size()) - 1)].level.reset();
+      if (!f.units.empty()) f.units[r.Index(f.units.size())].level.reset();
       return "unit rating missing";
     default:
       f.scorecard.reset();
@@ -285,11 +293,7 @@ TEST(PropertyTest, WorseOrgFactsNeverRaiseTheCeiling) {
     if (r.Chance(30)) change += ", " + WorsenOrg(after, r);
     const Ceiling old_ceiling = OrgCeiling(before, policy);
     const Ceiling new_ceiling = OrgCeiling(after, policy);
-    ASSERT_LE(new_ceiling.level, old_ceiling.level)
-        << "case " << i << " (" << change << ")\nbefore: " << Describe(old_ceiling)
-        << "after: " << Describe(new_ceiling);
-    ASSERT_EQ(OrgCeiling(OrgFacts(before), policy), old_ceiling) << "case " << i;
-    ExpectWellFormed(new_ceiling);
+    ExpectNotRaised(i, change, old_ceiling, new_ceiling, OrgCeiling(OrgFacts(before), policy));
     if (HasFatalFailure() || HasNonfatalFailure()) FAIL() << "case " << i;
   }
 }
@@ -319,13 +323,7 @@ std::string WorsenCommittee(CommitteeFacts& f, std::vector<Cap>& caps, Random& r
   CommitteeAssessmentFacts* a = f.assessment.has_value() ? &*f.assessment : nullptr;
   switch (r.Int(0, 9)) {
     case 0:
-      if (a != nullptr && !a->grades.empty()) {
-        auto it = a->grades.begin();
-        std::advance(it, r.Int(0, static_cast<int>(a->grades.size()) - 1));
-        if (it->second > rating::v1::GRADE_KEM) it->second = static_cast<Grade>(it->second - 1);
-        return "lower grade " + it->first;
-      }
-      return "none";
+      return LowerAGrade(a != nullptr ? &a->grades : nullptr, r);
     case 1:
       if (a != nullptr) a->unit_targets_pct = r.Int(0, a->unit_targets_pct);
       return "fewer unit targets";
@@ -348,9 +346,7 @@ std::string WorsenCommittee(CommitteeFacts& f, std::vector<Cap>& caps, Random& r
       f.committee_member_disciplines.push_back(r.Discipline());
       return "member disciplined";
     case 8:
-      if (!caps.empty() && caps[0].level > rating::v1::LEVEL_KHTNV) {
-        caps[0].level = static_cast<Level>(*caps[0].level - 1);
-      }
+      if (!caps.empty() && caps[0].level.has_value()) caps[0].level = OneLower(*caps[0].level);
       return "worse org rating";
     default:
       f.assessment.reset();
@@ -371,11 +367,8 @@ TEST(PropertyTest, WorseCommitteeFactsNeverRaiseTheCeiling) {
     if (r.Chance(30)) change += ", " + WorsenCommittee(after, worse_caps, r);
     const Ceiling old_ceiling = CommitteeCeiling(before, policy, caps);
     const Ceiling new_ceiling = CommitteeCeiling(after, policy, worse_caps);
-    ASSERT_LE(new_ceiling.level, old_ceiling.level)
-        << "case " << i << " (" << change << ")\nbefore: " << Describe(old_ceiling)
-        << "after: " << Describe(new_ceiling);
-    ASSERT_EQ(CommitteeCeiling(CommitteeFacts(before), policy, caps), old_ceiling) << "case " << i;
-    ExpectWellFormed(new_ceiling);
+    ExpectNotRaised(i, change, old_ceiling, new_ceiling,
+                    CommitteeCeiling(CommitteeFacts(before), policy, caps));
     if (HasFatalFailure() || HasNonfatalFailure()) FAIL() << "case " << i;
   }
 }
@@ -419,4 +412,4 @@ TEST(PropertyTest, SameBallotsGiveTheSameTally) {
 }
 
 }  // namespace
-}  // namespace rating::rules
+}  // namespace rating::rules::testing

@@ -7,22 +7,17 @@
 #include <vector>
 
 #include "rules/engine.h"
-#include "tests/rules/ceiling_matchers.h"
+#include "tests/rules/rules_testing.h"
 #include "tests/testing/status_matchers.h"
 
-namespace rating::rules {
+namespace rating::rules::testing {
 namespace {
 
-using ::rating::rules::testing::DefaultPolicy;
 using ::rating::testing::IsOk;
 using ::rating::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr Level kKHTNV = rating::v1::LEVEL_KHTNV;
-constexpr Level kHTNV = rating::v1::LEVEL_HTNV;
-constexpr Level kHTTNV = rating::v1::LEVEL_HTTNV;
-constexpr Level kHTXSNV = rating::v1::LEVEL_HTXSNV;
 constexpr auto kYearly = rating::v1::REWARD_KIND_YEARLY;
 constexpr auto kFiveYears = rating::v1::REWARD_KIND_FIVE_YEARS;
 
@@ -140,4 +135,4 @@ TEST(DeadlineTest, DueBeforeTheFifteenthOfDecember) {
 }
 
 }  // namespace
-}  // namespace rating::rules
+}  // namespace rating::rules::testing

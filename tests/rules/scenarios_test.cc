@@ -10,43 +10,15 @@
 #include <vector>
 
 #include "rules/engine.h"
-#include "tests/rules/ceiling_matchers.h"
+#include "tests/rules/rules_testing.h"
 #include "tests/testing/status_matchers.h"
 
-namespace rating::rules {
+namespace rating::rules::testing {
 namespace {
 
-using ::rating::rules::testing::DefaultPolicy;
-using ::rating::rules::testing::Describe;
 using ::rating::testing::IsOk;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-constexpr Level kKHTNV = rating::v1::LEVEL_KHTNV;
-constexpr Level kHTNV = rating::v1::LEVEL_HTNV;
-constexpr Level kHTTNV = rating::v1::LEVEL_HTTNV;
-constexpr Level kHTXSNV = rating::v1::LEVEL_HTXSNV;
-constexpr Grade kXS = rating::v1::GRADE_XS;
-constexpr Grade kTOT = rating::v1::GRADE_TOT;
-constexpr Grade kTB = rating::v1::GRADE_TB;
-constexpr Grade kKEM = rating::v1::GRADE_KEM;
-
-MemberFacts Member(Grade political, Grade tasks, Grade commitment, Grade remediation, int assigned,
-                   int completed, int on_time, int exceeded, bool exemplary) {
-  MemberFacts f;
-  MemberAssessment a;
-  a.grades = {{"political", political},
-              {"tasks", tasks},
-              {"commitment", commitment},
-              {"remediation", remediation}};
-  a.targets_assigned = assigned;
-  a.targets_completed = completed;
-  a.targets_on_time = on_time;
-  a.targets_exceeded = exceeded;
-  a.exemplary = exemplary;
-  f.assessment = a;
-  return f;
-}
 
 bool MentionsAll(const Ceiling& c, const std::vector<std::string>& rules) {
   for (const std::string& rule : rules) {
@@ -55,22 +27,16 @@ bool MentionsAll(const Ceiling& c, const std::vector<std::string>& rules) {
   return true;
 }
 
-std::vector<std::string> Rules(const DecisionCheck& check) {
-  std::vector<std::string> out;
-  for (const Violation& v : check.violations) out.push_back(v.rule_id);
-  return out;
-}
-
 // 01-cell-ballot: R-BAL-1..3, R-BAL-5, R-QUOTA, R-MEM-1..3.
 TEST(ConformanceCase01, CellBallotQuotaAndDecision) {
   const Policy p = DefaultPolicy();
   const std::map<std::string, MemberFacts> members = {
-      {"member/m1", Member(kXS, kXS, kXS, kTOT, 4, 4, 4, 3, true)},
-      {"member/m2", Member(kTOT, kXS, kTOT, kTOT, 4, 4, 4, 2, true)},
-      {"member/m3", Member(kTOT, kTOT, kTOT, kTOT, 3, 3, 3, 0, false)},
-      {"member/m4", Member(kTB, kTOT, kTB, kTB, 3, 3, 3, 0, false)},
-      {"member/m5", Member(kTOT, kTB, kTOT, kTOT, 3, 3, 2, 0, false)},
-      {"member/m6", Member(kKEM, kTB, kTB, kTB, 3, 2, 2, 0, false)}};
+      {"member/m1", AssessedMember(kXS, kXS, kXS, kTOT, 4, 4, 4, 3, true)},
+      {"member/m2", AssessedMember(kTOT, kXS, kTOT, kTOT, 4, 4, 4, 2, true)},
+      {"member/m3", AssessedMember(kTOT, kTOT, kTOT, kTOT, 3, 3, 3, 0, false)},
+      {"member/m4", AssessedMember(kTB, kTOT, kTB, kTB, 3, 3, 3, 0, false)},
+      {"member/m5", AssessedMember(kTOT, kTB, kTOT, kTOT, 3, 3, 2, 0, false)},
+      {"member/m6", AssessedMember(kKEM, kTB, kTB, kTB, 3, 2, 2, 0, false)}};
   const Ceiling m2 = MemberCeiling(members.at("member/m2"), p);
   EXPECT_EQ(m2.level, kHTXSNV);
   EXPECT_TRUE(MentionsAll(m2, {"R-MEM-2"}));
@@ -178,17 +144,7 @@ TEST(ConformanceCase02, GrassrootsOrgsAndTheirCommittees) {
   orgs[1].quota_scope = "bloc";
   EXPECT_TRUE(CheckDecision(orgs, {}, false, p).accepted);
 
-  CommitteeFacts committee;
-  CommitteeAssessmentFacts a;
-  a.grades = {{"democratic_centralism", kTOT},
-              {"leadership_responsibility", kTOT},
-              {"programs", kXS},
-              {"results", kXS},
-              {"targets", kTOT},
-              {"unit_ratings", kTOT},
-              {"remediation", kTOT}};
-  a.exemplary = true;
-  committee.assessment = a;
+  const CommitteeFacts committee = Case02Committee();
   const Ceiling com1 = CommitteeCeiling(committee, p, {{"R-COM-CAP", "org/c1", kHTXSNV}});
   EXPECT_EQ(com1.level, kHTXSNV);
   EXPECT_TRUE(Mentions(com1, "R-COM-3"));
@@ -210,7 +166,7 @@ TEST(ConformanceCase02, GrassrootsOrgsAndTheirCommittees) {
 // 03-late-discipline: R-ATTR-1, R-RETRO-1..3, R-REW-1, R-ORG-3.
 TEST(ConformanceCase03, LateDisciplineForcesReRatingAndFlagsTheCell) {
   const Policy p = DefaultPolicy();
-  MemberFacts m1 = Member(kXS, kXS, kXS, kXS, 3, 3, 3, 2, true);
+  MemberFacts m1 = AssessedMember(kXS, kXS, kXS, kXS, 3, 3, 3, 2, true);
   ASSERT_EQ(MemberCeiling(m1, p).level, kHTXSNV);
   ASSERT_THAT(CheckReward(rating::v1::REWARD_KIND_YEARLY, 2025, {{2025, kHTXSNV}}), IsOk());
 
@@ -248,7 +204,7 @@ TEST(ConformanceCase03, LateDisciplineForcesReRatingAndFlagsTheCell) {
 
   // R-RETRO-4: the rules keep no state; the old facts still give the old ceiling, so the
   // rating as it stood before the ruling stays explainable "as of" then.
-  EXPECT_EQ(MemberCeiling(Member(kXS, kXS, kXS, kXS, 3, 3, 3, 2, true), p).level, kHTXSNV);
+  EXPECT_EQ(MemberCeiling(AssessedMember(kXS, kXS, kXS, kXS, 3, 3, 3, 2, true), p).level, kHTXSNV);
 
   // R-RETRO-2: the QĐ 01 re-rating at KHTNV passes the decision checks and annuls the reward.
   DecisionItem rerate;
@@ -310,7 +266,8 @@ TEST(ConformanceCase04, WhoIsRated) {
 // 05-rights-and-overrides: R-MEM-3, R-MEM-4, R-DEC-2, R-BAL-5.
 TEST(ConformanceCase05, AboveTheCeilingNeedsARecordedReason) {
   const Policy p = DefaultPolicy();
-  const Ceiling ceiling = MemberCeiling(Member(kTOT, kTB, kTOT, kTOT, 2, 2, 2, 0, false), p);
+  const Ceiling ceiling =
+      MemberCeiling(AssessedMember(kTOT, kTB, kTOT, kTOT, 2, 2, 2, 0, false), p);
   EXPECT_EQ(ceiling.level, kHTNV);
   EXPECT_EQ(ceiling.rule_id, "R-MEM-4");
   EXPECT_TRUE(MentionsAll(ceiling, {"R-MEM-3", "R-MEM-4"}));
@@ -331,4 +288,4 @@ TEST(ConformanceCase05, AboveTheCeilingNeedsARecordedReason) {
 }
 
 }  // namespace
-}  // namespace rating::rules
+}  // namespace rating::rules::testing

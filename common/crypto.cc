@@ -4,15 +4,27 @@
 #include <openssl/rand.h>
 
 #include <cstdint>
+#include <memory>
 
 #include "common/check.h"
 
 namespace rating::common {
 
 std::string Sha256(std::string_view data) {
+  // OpenSSL 3 looks the algorithm up on every EVP_Digest call; the hash chain hashes every
+  // event, so fetch it once and keep one context per thread.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  RATING_CHECK(kSha256 != nullptr);
+  struct ContextDeleter {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> ctx(EVP_MD_CTX_new());
+  RATING_CHECK(ctx != nullptr);
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  RATING_CHECK(EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr) == 1);
+  RATING_CHECK(EVP_DigestInit_ex2(ctx.get(), kSha256, nullptr) == 1);
+  RATING_CHECK(EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1);
+  RATING_CHECK(EVP_DigestFinal_ex(ctx.get(), out, &len) == 1);
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 

@@ -1,6 +1,5 @@
 #include "eventstore/chain.h"
 
-#include <openssl/evp.h>
 
 #include <utility>
 
@@ -49,11 +48,7 @@ std::string ComputeHash(const rating::v1::Envelope& envelope, std::string* scrat
   scratch->clear();
   scratch->append(envelope.prev_hash());
   AppendCanonicalBytes(envelope, scratch);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  RATING_CHECK(EVP_Digest(scratch->data(), scratch->size(), digest, &len, EVP_sha256(),
-                          nullptr) == 1);
-  return std::string(reinterpret_cast<const char*>(digest), len);
+  return common::Sha256(*scratch);
 }
 
 ChainVerifier::ChainVerifier(uint64_t from_position, std::string prev_hash)

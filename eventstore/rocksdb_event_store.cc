@@ -318,9 +318,8 @@ uint64_t RocksDbEventStore::HeadPosition() const { return sequencer_->HeadPositi
 
 std::string RocksDbEventStore::HeadHash() const { return sequencer_->HeadHash(); }
 
-absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::FindEvent(
+absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::IndexedPosition(
     std::string_view event_id) const {
-  const uint64_t head = HeadPosition();
   rocksdb::PinnableSlice value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), event_ids_, ToSlice(event_id), &value);
   if (s.IsNotFound()) return std::nullopt;
@@ -329,6 +328,14 @@ absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::FindEvent(
   if (!position.has_value()) {
     return absl::DataLossError(absl::StrCat("event ", AsAbsl(event_id), ": malformed id index entry"));
   }
+  return position;
+}
+
+absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::FindEvent(
+    std::string_view event_id) const {
+  const uint64_t head = HeadPosition();
+  RATING_ASSIGN_OR_RETURN(std::optional<uint64_t> position, IndexedPosition(event_id));
+  if (!position.has_value()) return std::nullopt;
   if (*position > head) return std::nullopt;  // Not acknowledged yet.
   return *position;
 }
@@ -392,14 +399,8 @@ absl::Status RocksDbEventStore::Checkpoint(const std::string& dir) const {
 
 absl::StatusOr<std::optional<rating::v1::Envelope>> RocksDbEventStore::LoadEvent(
     std::string_view event_id) const {
-  rocksdb::PinnableSlice value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), event_ids_, ToSlice(event_id), &value);
-  if (s.IsNotFound()) return std::nullopt;
-  RATING_RETURN_IF_ERROR(FromRocksDb(s, absl::StrCat("find event ", AsAbsl(event_id))));
-  std::optional<uint64_t> position = DecodeBigEndian64(value.ToStringView());
-  if (!position.has_value()) {
-    return absl::DataLossError(absl::StrCat("event ", AsAbsl(event_id), ": malformed id index entry"));
-  }
+  RATING_ASSIGN_OR_RETURN(std::optional<uint64_t> position, IndexedPosition(event_id));
+  if (!position.has_value()) return std::nullopt;
   absl::StatusOr<rating::v1::Envelope> envelope = ReadEnvelope(*position);
   if (absl::IsNotFound(envelope.status())) {
     return absl::DataLossError(absl::StrCat("event ", AsAbsl(event_id), ": indexed at position ",

@@ -90,6 +90,8 @@ class RocksDbEventStore final : public EventStore, private Sequencer::Backend {
   absl::StatusOr<rating::v1::Envelope> ReadEnvelope(uint64_t position) const;
 
   // Sequencer::Backend.
+  // The position the event-id index holds for `event_id` (acknowledged or not), or nullopt.
+  absl::StatusOr<std::optional<uint64_t>> IndexedPosition(std::string_view event_id) const;
   absl::StatusOr<std::optional<rating::v1::Envelope>> LoadEvent(
       std::string_view event_id) const override;
   absl::StatusOr<uint64_t> LoadStreamVersion(std::string_view stream) const override;

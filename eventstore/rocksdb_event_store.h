@@ -89,9 +89,10 @@ class RocksDbEventStore final : public EventStore, private Sequencer::Backend {
   // The envelope stored at `position`: NOT_FOUND if absent, DATA_LOSS if it does not parse.
   absl::StatusOr<rating::v1::Envelope> ReadEnvelope(uint64_t position) const;
 
-  // Sequencer::Backend.
   // The position the event-id index holds for `event_id` (acknowledged or not), or nullopt.
   absl::StatusOr<std::optional<uint64_t>> IndexedPosition(std::string_view event_id) const;
+
+  // Sequencer::Backend.
   absl::StatusOr<std::optional<rating::v1::Envelope>> LoadEvent(
       std::string_view event_id) const override;
   absl::StatusOr<uint64_t> LoadStreamVersion(std::string_view stream) const override;

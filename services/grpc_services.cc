@@ -118,6 +118,19 @@ std::string Summary(const v1::Event& event) {
   }
 }
 
+// The log's head: position, hex hash and recorded time of the last event.
+absl::StatusOr<v1::GetHeadResponse> HeadOf(const eventstore::EventStore& store) {
+  v1::GetHeadResponse head;
+  head.set_position(store.HeadPosition());
+  if (head.position() == 0) return head;
+  RATING_ASSIGN_OR_RETURN(std::vector<v1::Envelope> read, store.ReadAll(head.position(), 1));
+  if (!read.empty()) {
+    head.set_hash(common::ToHex(read[0].hash()));
+    head.set_recorded_at_micros(read[0].recorded_at_micros());
+  }
+  return head;
+}
+
 absl::StatusOr<v1::LogEntry> ToLogEntry(const v1::Envelope& envelope) {
   v1::LogEntry entry;
   *entry.mutable_envelope() = envelope;
@@ -436,35 +449,23 @@ class AuditServiceImpl final : public v1::AuditService::Service {
     out->set_checked(result->checked);
     out->set_first_bad_position(result->first_bad_position);
     out->set_message(result->message);
-    return FillHead(out->mutable_head_hash(), out);
+    auto head = HeadOf(engine_.store());
+    if (!head.ok()) return ToGrpcStatus(head.status());
+    out->set_head_position(head->position());
+    out->set_head_hash(head->hash());
+    return Status::OK;
   }
 
   Status GetHead(ServerContext* c, const v1::GetHeadRequest*, v1::GetHeadResponse* out) override {
     auto caller = Caller(engine_, c);
     if (!caller.ok()) return ToGrpcStatus(caller.status());
-    const uint64_t head = engine_.store().HeadPosition();
-    out->set_position(head);
-    if (head == 0) return Status::OK;
-    auto read = engine_.store().ReadAll(head, 1);
-    if (!read.ok()) return ToGrpcStatus(read.status());
-    if (!read->empty()) {
-      out->set_hash(common::ToHex((*read)[0].hash()));
-      out->set_recorded_at_micros((*read)[0].recorded_at_micros());
-    }
+    auto head = HeadOf(engine_.store());
+    if (!head.ok()) return ToGrpcStatus(head.status());
+    *out = *std::move(head);
     return Status::OK;
   }
 
  private:
-  Status FillHead(std::string* hash, v1::VerifyChainResponse* out) {
-    const uint64_t head = engine_.store().HeadPosition();
-    out->set_head_position(head);
-    if (head == 0) return Status::OK;
-    auto read = engine_.store().ReadAll(head, 1);
-    if (!read.ok()) return ToGrpcStatus(read.status());
-    if (!read->empty()) *hash = common::ToHex((*read)[0].hash());
-    return Status::OK;
-  }
-
   Engine& engine_;
 };
 

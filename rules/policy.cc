@@ -156,14 +156,17 @@ const std::vector<Field>& Fields() {
       IntField("transfer_comment_months", &Policy::transfer_comment_months, 0, 1200),
       {"ballot_denominator",
        [](Policy& p, std::string_view k, std::string_view v) -> absl::Status {
-         if (v == "valid") {
+         // The short names, and the same with "_ballots" ("valid_ballots", ...).
+         const std::string_view name =
+             v.size() > 8 && v.substr(v.size() - 8) == "_ballots" ? v.substr(0, v.size() - 8) : v;
+         if (name == "valid") {
            p.ballot_denominator = BallotDenominator::kValidBallots;
-         } else if (v == "returned") {
+         } else if (name == "returned") {
            p.ballot_denominator = BallotDenominator::kReturnedBallots;
-         } else if (v == "issued") {
+         } else if (name == "issued") {
            p.ballot_denominator = BallotDenominator::kIssuedBallots;
          } else {
-           return BadValue(k, v, "valid, returned or issued");
+           return BadValue(k, v, "valid, returned or issued (optionally with _ballots)");
          }
          return absl::OkStatus();
        }},

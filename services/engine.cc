@@ -241,9 +241,28 @@ absl::Status Engine::Read(
   if (as_of.recorded_at_micros() < 0) {
     return absl::InvalidArgumentError("as_of.recorded_at_micros: negative");
   }
-  // R-RETRO-4: the state exactly as recorded then, rebuilt from the log.
-  auto state = std::make_unique<projections::RatingState>();
-  RATING_RETURN_IF_ERROR(Replay(store_, *state, as_of.position(), as_of.recorded_at_micros()));
+  // R-RETRO-4: the state exactly as recorded then, rebuilt from the log. The last rebuilt
+  // state is kept: reads as of the same moment reuse it, later moments replay on from it.
+  std::shared_ptr<const projections::RatingState> base;
+  {
+    absl::MutexLock lock(&history_mu_);
+    base = history_;
+  }
+  const uint64_t to = as_of.position() == 0 ? head : as_of.position();
+  const int64_t until = as_of.recorded_at_micros();
+  const bool usable = base != nullptr && base->position() <= to &&
+                      (until == 0 || base->recorded_at_micros() <= until);
+  std::shared_ptr<const projections::RatingState> state;
+  if (usable && base->position() == to) {
+    state = base;
+  } else {
+    auto rebuilt = usable ? std::make_shared<projections::RatingState>(*base)
+                          : std::make_shared<projections::RatingState>();
+    RATING_RETURN_IF_ERROR(Replay(store_, *rebuilt, to, until));
+    state = std::move(rebuilt);
+    absl::MutexLock lock(&history_mu_);
+    history_ = state;
+  }
   return read(*state);
 }
 

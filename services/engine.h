@@ -41,7 +41,8 @@ class Engine {
   absl::StatusOr<bool> SeedPrincipal(const v1::Principal& principal, const std::string& token);
 
   // Runs `read` over the state as of `as_of` (unset = now). OUT_OF_RANGE past the head.
-  // Live reads hold a shared lock for the duration of `read`.
+  // Live reads hold a shared lock for the duration of `read`; past states are rebuilt from
+  // the log (starting from the last one rebuilt when it is not later than the moment asked).
   absl::Status Read(const v1::AsOf& as_of,
                     const std::function<absl::Status(const projections::RatingState&)>& read) const;
 
@@ -64,6 +65,9 @@ class Engine {
   eventstore::EventStore& store_;
   mutable absl::Mutex mu_;
   std::unique_ptr<projections::RatingState> state_ ABSL_GUARDED_BY(mu_);
+  // The last state rebuilt for an as-of read (immutable once built; shared with readers).
+  mutable absl::Mutex history_mu_;
+  mutable std::shared_ptr<const projections::RatingState> history_ ABSL_GUARDED_BY(history_mu_);
 };
 
 // The event id of the `index`-th event of a request (a name-based UUID of the request id).

@@ -320,5 +320,22 @@ TEST_F(EngineTest, ARecountUnderTheSameSessionSupersedesTheEarlierTally) {
   EXPECT_THAT(Run(other), StatusIs(absl::StatusCode::kAlreadyExists));
 }
 
+TEST_F(EngineTest, AsOfReadsInAnyOrderMatchAFreshRebuild) {
+  RateCellOf2025();
+  const uint64_t head = store_.HeadPosition();
+  for (uint64_t position : {decided_at_, decided_at_, head, uint64_t{3}, decided_at_ + 2, head}) {
+    v1::AsOf at;
+    at.set_position(position);
+    std::string dump;
+    ASSERT_THAT(engine_->Read(at, [&](const projections::RatingState& state) {
+      dump = state.Dump();
+      return absl::OkStatus();
+    }), IsOk());
+    auto fresh = engine_->Rebuild(position);
+    ASSERT_THAT(fresh, IsOk());
+    EXPECT_EQ(dump, (*fresh)->Dump()) << "as of " << position;
+  }
+}
+
 }  // namespace
 }  // namespace rating::services

@@ -118,6 +118,20 @@ absl::Status CheckGrades(absl::string_view field,
   return absl::OkStatus();
 }
 
+// The RatingFlagged event setting `flag` on `subject`'s rating of `year`.
+v1::Event FlagEvent(const std::string& subject, int year, const rules::Flag& flag,
+                    std::string reason) {
+  v1::Event event;
+  v1::RatingFlagged* f = event.mutable_rating_flagged();
+  f->set_subject(subject);
+  f->set_year(year);
+  f->set_flag(flag.status);
+  f->set_proposed_level(flag.proposed);
+  for (const std::string& rule : flag.rules) f->add_rules(rule);
+  f->set_reason(std::move(reason));
+  return event;
+}
+
 // Applies `event` to `state` as if it were stored right after the current head.
 absl::Status ApplyTentative(RatingState& state, const v1::Event& event) {
   v1::Envelope envelope;
@@ -159,19 +173,14 @@ absl::Status SuggestReviews(RatingState& state, const std::string& org, int year
     auto flag = rules::ReviewSuggestion(*sy->decided, ceiling);
     if (!flag) continue;
     if (sy->flag && sy->flag->proposed == flag->proposed) continue;  // Already suggested.
-    v1::Event event;
-    v1::RatingFlagged* f = event.mutable_rating_flagged();
-    f->set_subject(key);
-    f->set_year(year);
-    f->set_flag(flag->status);
-    f->set_proposed_level(flag->proposed);
-    for (const std::string& rule : flag->rules) f->add_rules(rule);
     if (!ceiling.rule_id.empty() &&
         std::find(flag->rules.begin(), flag->rules.end(), ceiling.rule_id) == flag->rules.end()) {
-      f->add_rules(ceiling.rule_id);
+      flag->rules.push_back(ceiling.rule_id);
     }
-    f->set_reason(absl::StrCat("Đề nghị xem xét lại: ", cause, "; mức trần nay là ",
-                               std::string(rules::LevelCode(ceiling.level)), " (", ceiling.rule_id, ")"));
+    v1::Event event = FlagEvent(
+        key, year, *flag,
+        absl::StrCat("Đề nghị xem xét lại: ", cause, "; mức trần nay là ",
+                     std::string(rules::LevelCode(ceiling.level)), " (", ceiling.rule_id, ")"));
     RATING_RETURN_IF_ERROR(ApplyTentative(state, event));
     out.push_back(std::move(event));
   }
@@ -522,16 +531,11 @@ absl::StatusOr<PlannedEvents> RuleDiscipline(const RatingState& state, const v1:
       const rules::Ceiling ceiling = RatingViews(tentative).CeilingOf(rated, year);
       auto flag = rules::RulingFlag(*sy->decided, r.self_remedied(), ceiling.level);
       if (!flag) continue;
-      v1::Event event;
-      v1::RatingFlagged* f = event.mutable_rating_flagged();
-      f->set_subject(key);
-      f->set_year(year);
-      f->set_flag(flag->status);
-      f->set_proposed_level(flag->proposed);
-      for (const std::string& rule : flag->rules) f->add_rules(rule);
-      f->set_reason(absl::StrCat(r.increases() ? "Quyết định tăng nặng kỷ luật" : "Quyết định kỷ luật",
-                                 " ngày ", r.decided_on(), " cho vi phạm từ ", r.violation_from(),
-                                 ": phải xếp loại lại năm ", year, " (IV.9)"));
+      v1::Event event = FlagEvent(
+          key, year, *flag,
+          absl::StrCat(r.increases() ? "Quyết định tăng nặng kỷ luật" : "Quyết định kỷ luật",
+                       " ngày ", r.decided_on(), " cho vi phạm từ ", r.violation_from(),
+                       ": phải xếp loại lại năm ", year, " (IV.9)"));
       RATING_RETURN_IF_ERROR(ApplyTentative(tentative, event));
       plan.events.push_back(std::move(event));
     }

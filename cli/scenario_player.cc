@@ -253,13 +253,19 @@ ScenarioPlayer::Check ScenarioPlayer::ReadFailed(const absl::Status& status) {
   return Check{false, StatusLine(status), {}};
 }
 
-ScenarioPlayer::Check ScenarioPlayer::CheckRating(const Expectation& e, const std::string& token,
-                                                  const v1::AsOf& as_of) {
+absl::StatusOr<v1::RatingView> ScenarioPlayer::GetRating(const Expectation& e,
+                                                         const std::string& token,
+                                                         const v1::AsOf& as_of) {
   v1::GetRatingRequest request;
   request.set_subject(e.subject);
   request.set_year(e.year);
   *request.mutable_as_of() = as_of;
-  absl::StatusOr<v1::RatingView> view = client_.GetRating(request, token);
+  return client_.GetRating(request, token);
+}
+
+ScenarioPlayer::Check ScenarioPlayer::CheckRating(const Expectation& e, const std::string& token,
+                                                  const v1::AsOf& as_of) {
+  absl::StatusOr<v1::RatingView> view = GetRating(e, token, as_of);
   if (!view.ok()) return ReadFailed(view.status());
   Check check;
   check.ok = true;
@@ -273,11 +279,7 @@ ScenarioPlayer::Check ScenarioPlayer::CheckRating(const Expectation& e, const st
 
 ScenarioPlayer::Check ScenarioPlayer::CheckCeiling(const Expectation& e, const std::string& token,
                                                    const v1::AsOf& as_of) {
-  v1::GetRatingRequest request;
-  request.set_subject(e.subject);
-  request.set_year(e.year);
-  *request.mutable_as_of() = as_of;
-  absl::StatusOr<v1::RatingView> view = client_.GetRating(request, token);
+  absl::StatusOr<v1::RatingView> view = GetRating(e, token, as_of);
   if (!view.ok()) return ReadFailed(view.status());
   Check check;
   check.ok = view->ceiling() == e.level;

@@ -62,6 +62,9 @@ class ScenarioPlayer {
 
   const std::string& TokenFor(const std::string& as) const;
   Check Evaluate(const Step& step);
+  // The rating view an expectation reads (its subject and year, as `token`, as of `as_of`).
+  absl::StatusOr<v1::RatingView> GetRating(const Expectation& e, const std::string& token,
+                                           const v1::AsOf& as_of);
   Check CheckRating(const Expectation& e, const std::string& token, const v1::AsOf& as_of);
   Check CheckCeiling(const Expectation& e, const std::string& token, const v1::AsOf& as_of);
   Check CheckTally(const Expectation& e, const std::string& token, const v1::AsOf& as_of);

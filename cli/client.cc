@@ -2,6 +2,9 @@
 
 #include <chrono>
 
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/byte_buffer.h>
+
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 
@@ -23,11 +26,26 @@ absl::StatusOr<Response> Call(const Client& client, Stub& stub,
 
 }  // namespace
 
+absl::StatusOr<std::string> CommandMethod(const google::protobuf::Descriptor* payload) {
+  const google::protobuf::FileDescriptor* api = v1::Command::descriptor()->file();
+  for (int s = 0; s < api->service_count(); ++s) {
+    const google::protobuf::ServiceDescriptor* service = api->service(s);
+    for (int m = 0; m < service->method_count(); ++m) {
+      const google::protobuf::MethodDescriptor* method = service->method(m);
+      if (method->input_type() == payload &&
+          method->output_type() == v1::CommandReply::descriptor() &&
+          !method->client_streaming() && !method->server_streaming()) {
+        return absl::StrCat("/", service->full_name(), "/", method->name());
+      }
+    }
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("command: no rpc takes a ", payload->full_name()));
+}
+
 Client::Client(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration timeout)
     : timeout_(timeout),
-      registry_(v1::RegistryService::NewStub(channel)),
-      review_(v1::ReviewService::NewStub(channel)),
-      decision_(v1::DecisionService::NewStub(channel)),
+      generic_(std::make_unique<grpc::GenericStub>(channel)),
       query_(v1::QueryService::NewStub(channel)),
       audit_(v1::AuditService::NewStub(channel)),
       admin_(v1::AdminService::NewStub(channel)) {}
@@ -41,61 +59,38 @@ std::unique_ptr<grpc::ClientContext> Client::NewContext(const std::string& token
 
 absl::StatusOr<v1::CommandReply> Client::Execute(const v1::Command& command,
                                                  const std::string& token) {
-  using R = v1::RegistryService::Stub;
-  using V = v1::ReviewService::Stub;
-  using D = v1::DecisionService::Stub;
-  switch (command.command_case()) {
-    case v1::Command::kOpenPeriod:
-      return Call(*this, *registry_, &R::OpenPeriod, command.open_period(), token);
-    case v1::Command::kRegisterOrg:
-      return Call(*this, *registry_, &R::RegisterOrg, command.register_org(), token);
-    case v1::Command::kRestructureOrg:
-      return Call(*this, *registry_, &R::RestructureOrg, command.restructure_org(), token);
-    case v1::Command::kEnrollMember:
-      return Call(*this, *registry_, &R::EnrollMember, command.enroll_member(), token);
-    case v1::Command::kTransferMember:
-      return Call(*this, *registry_, &R::TransferMember, command.transfer_member(), token);
-    case v1::Command::kSetMemberStatus:
-      return Call(*this, *registry_, &R::SetMemberStatus, command.set_member_status(), token);
-    case v1::Command::kRecordReviewCompleted:
-      return Call(*this, *review_, &V::RecordReviewCompleted, command.record_review_completed(),
-                  token);
-    case v1::Command::kRecordComments:
-      return Call(*this, *review_, &V::RecordComments, command.record_comments(), token);
-    case v1::Command::kSubmitSelfAssessment:
-      return Call(*this, *review_, &V::SubmitSelfAssessment, command.submit_self_assessment(),
-                  token);
-    case v1::Command::kSubmitScorecard:
-      return Call(*this, *review_, &V::SubmitScorecard, command.submit_scorecard(), token);
-    case v1::Command::kSubmitCommitteeAssessment:
-      return Call(*this, *review_, &V::SubmitCommitteeAssessment,
-                  command.submit_committee_assessment(), token);
-    case v1::Command::kRecordExternalRating:
-      return Call(*this, *review_, &V::RecordExternalRating, command.record_external_rating(),
-                  token);
-    case v1::Command::kRecordUnitIncident:
-      return Call(*this, *review_, &V::RecordUnitIncident, command.record_unit_incident(), token);
-    case v1::Command::kRecordBallots:
-      return Call(*this, *review_, &V::RecordBallots, command.record_ballots(), token);
-    case v1::Command::kDecideRatings:
-      return Call(*this, *decision_, &D::DecideRatings, command.decide_ratings(), token);
-    case v1::Command::kRuleDiscipline:
-      return Call(*this, *decision_, &D::RuleDiscipline, command.rule_discipline(), token);
-    case v1::Command::kRecordConclusion:
-      return Call(*this, *review_, &V::RecordConclusion, command.record_conclusion(), token);
-    case v1::Command::kRecordConfidenceVote:
-      return Call(*this, *review_, &V::RecordConfidenceVote, command.record_confidence_vote(),
-                  token);
-    case v1::Command::kRerate:
-      return Call(*this, *decision_, &D::Rerate, command.rerate(), token);
-    case v1::Command::kGrantReward:
-      return Call(*this, *decision_, &D::GrantReward, command.grant_reward(), token);
-    case v1::Command::kSubmitDossier:
-      return Call(*this, *review_, &V::SubmitDossier, command.submit_dossier(), token);
-    case v1::Command::COMMAND_NOT_SET:
-      break;
+  // The oneof case names the payload; the rpc taking that payload is found in api.proto's
+  // descriptors, so a new command needs no change here.
+  const google::protobuf::FieldDescriptor* field =
+      v1::Command::descriptor()->FindFieldByNumber(command.command_case());
+  if (field == nullptr) return absl::InvalidArgumentError("command: empty command");
+  absl::StatusOr<std::string> method = CommandMethod(field->message_type());
+  if (!method.ok()) return method.status();
+  const google::protobuf::Message& payload = command.GetReflection()->GetMessage(command, field);
+  grpc::ByteBuffer request;
+  bool own_buffer = false;
+  grpc::Status serialized =
+      grpc::SerializationTraits<google::protobuf::Message>::Serialize(payload, &request,
+                                                                      &own_buffer);
+  if (!serialized.ok()) return common::FromGrpcStatus(serialized);
+  std::unique_ptr<grpc::ClientContext> context = NewContext(token);
+  grpc::CompletionQueue queue;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> call =
+      generic_->PrepareUnaryCall(context.get(), *method, request, &queue);
+  call->StartCall();
+  grpc::ByteBuffer response;
+  grpc::Status status;
+  call->Finish(&response, &status, this);
+  void* tag = nullptr;
+  bool ok = false;
+  if (!queue.Next(&tag, &ok) || !ok) {
+    return absl::UnavailableError(absl::StrCat(*method, ": the call did not complete"));
   }
-  return absl::InvalidArgumentError("empty command");
+  if (!status.ok()) return common::FromGrpcStatus(status);
+  v1::CommandReply reply;
+  grpc::Status parsed = grpc::SerializationTraits<v1::CommandReply>::Deserialize(&response, &reply);
+  if (!parsed.ok()) return common::FromGrpcStatus(parsed);
+  return reply;
 }
 
 absl::StatusOr<v1::RatingView> Client::GetRating(const v1::GetRatingRequest& request,

@@ -4,6 +4,7 @@
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/generic/generic_stub.h>
 
 #include <memory>
 #include <string>
@@ -17,6 +18,11 @@ namespace rating::cli {
 
 namespace v1 = ::rating::v1;
 
+// The full name of the unary rpc that takes `payload` and returns a CommandReply
+// ("/rating.v1.DecisionService/DecideRatings"), from api.proto's descriptors. INVALID_ARGUMENT
+// when no rpc takes it.
+absl::StatusOr<std::string> CommandMethod(const google::protobuf::Descriptor* payload);
+
 // Thread-compatible: one caller at a time per Client; the channel may be shared.
 class Client {
  public:
@@ -28,8 +34,8 @@ class Client {
   // deadline.
   std::unique_ptr<grpc::ClientContext> NewContext(const std::string& token) const;
 
-  // Sends `command` to the rpc its oneof case names, as `token`. The server's status
-  // otherwise; INVALID_ARGUMENT for an empty command.
+  // Sends `command` to the rpc that takes its payload (CommandMethod), as `token`. The
+  // server's status otherwise; INVALID_ARGUMENT for an empty command.
   absl::StatusOr<v1::CommandReply> Execute(const v1::Command& command, const std::string& token);
 
   // The query and audit rpcs the runner and the everyday commands read, as `token`.
@@ -56,9 +62,8 @@ class Client {
 
  private:
   absl::Duration timeout_;
-  std::unique_ptr<v1::RegistryService::Stub> registry_;
-  std::unique_ptr<v1::ReviewService::Stub> review_;
-  std::unique_ptr<v1::DecisionService::Stub> decision_;
+  // Commands go through the rpc their payload names (CommandMethod), as generic calls.
+  std::unique_ptr<grpc::GenericStub> generic_;
   std::unique_ptr<v1::QueryService::Stub> query_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
   std::unique_ptr<v1::AdminService::Stub> admin_;

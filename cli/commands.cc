@@ -59,7 +59,8 @@ std::string FormatRatingView(const v1::RatingView& view) {
   if (view.explanation().empty()) absl::StrAppend(&out, "  (không có)\n");
   for (const v1::Finding& finding : view.explanation()) {
     const std::string& text = finding.text_vi().empty() ? finding.text_en() : finding.text_vi();
-    absl::StrAppend(&out, "  [", finding.rule_id(), "] ", finding.holds() ? "đạt" : "không đạt",
+    // A holding finding is what the rating rests on; a failing one, a condition not met.
+    absl::StrAppend(&out, "  [", finding.rule_id(), "] ", finding.holds() ? "căn cứ" : "chưa đạt",
                     ": ", text, "\n");
   }
   return out;

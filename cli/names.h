@@ -1,5 +1,6 @@
 // Text forms of the API's enums for ratingctl: the codes scenarios and users type (HTXSNV,
-// grassroots_cell, PERMISSION_DENIED) and the Vietnamese display names. Layer: cli, no I/O.
+// grassroots_cell, PERMISSION_DENIED) and the Vietnamese display names, all read from the one
+// table of names (common/names.h, proto options). Layer: cli, no I/O.
 #pragma once
 
 #include <string>
@@ -40,7 +41,7 @@ std::string RatingStatusCode(v1::RatingStatus status);
 std::string RoleCode(v1::Role role);
 std::string RewardKindCode(v1::RewardKind kind);
 
-// Vietnamese names, used when the server sends none: "Hoàn thành tốt nhiệm vụ". "" for
+// Vietnamese names (the same table the server uses): "Hoàn thành tốt nhiệm vụ". "" for
 // UNSPECIFIED.
 absl::string_view LevelNameVi(v1::Level level);
 absl::string_view RatingStatusNameVi(v1::RatingStatus status);

@@ -295,6 +295,8 @@ absl::Status RestructureOrg(Fields& f, v1::Command& cmd, std::vector<std::string
   RATING_ASSIGN_OR_RETURN(v1::RestructureChange change, f.Enum("change", &ParseRestructureChange));
   p->set_change(change);
   RATING_ASSIGN_OR_RETURN(*p->mutable_new_parent(), f.OptString("new_parent"));
+  RATING_ASSIGN_OR_RETURN(v1::OrgKind kind, f.OptEnum("new_kind", &ParseOrgKind));
+  p->set_new_kind(kind);
   return absl::OkStatus();
 }
 
@@ -421,10 +423,15 @@ absl::Status ScorecardStep(Fields& f, v1::Command& cmd, std::vector<std::string>
     criterion->set_grade(grade);
     c.AppendUnused(unknown);
   }
-  RATING_ASSIGN_OR_RETURN(int32_t pct, f.OptInt("party_building_pct"));
-  p->set_party_building_pct(pct);
-  RATING_ASSIGN_OR_RETURN(bool plan_met, f.OptBool("production_plan_met"));
-  p->set_production_plan_met(plan_met);
+  // Omitted target facts assert nothing (RULES.md §4): left unset, not read as 0 / false.
+  if (f.Has("party_building_pct")) {
+    RATING_ASSIGN_OR_RETURN(int32_t pct, f.Int("party_building_pct"));
+    p->set_party_building_pct(pct);
+  }
+  if (f.Has("production_plan_met")) {
+    RATING_ASSIGN_OR_RETURN(bool plan_met, f.Bool("production_plan_met"));
+    p->set_production_plan_met(plan_met);
+  }
   RATING_ASSIGN_OR_RETURN(bool force_majeure, f.OptBool("force_majeure"));
   p->set_force_majeure(force_majeure);
   RATING_ASSIGN_OR_RETURN(bool exemplary, f.OptBool("exemplary"));
@@ -439,8 +446,10 @@ absl::Status CommitteeAssessment(Fields& f, v1::Command& cmd, std::vector<std::s
   RATING_ASSIGN_OR_RETURN(int32_t year, f.Year());
   p->set_year(year);
   RATING_RETURN_IF_ERROR(ReadGrades(f, "grades", p->mutable_grades()));
-  RATING_ASSIGN_OR_RETURN(int32_t pct, f.OptInt("unit_targets_pct"));
-  p->set_unit_targets_pct(pct);
+  if (f.Has("unit_targets_pct")) {
+    RATING_ASSIGN_OR_RETURN(int32_t pct, f.Int("unit_targets_pct"));
+    p->set_unit_targets_pct(pct);
+  }
   RATING_ASSIGN_OR_RETURN(bool force_majeure, f.OptBool("force_majeure"));
   p->set_force_majeure(force_majeure);
   RATING_ASSIGN_OR_RETURN(bool exemplary, f.OptBool("exemplary"));

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "rules/engine.h"
-#include "rules/text_util.h"
+#include "rules/ballots.h"
+#include "rules/internal/text_util.h"
 
 namespace rating::rules {
 
@@ -19,8 +19,9 @@ using rating::v1::LEVEL_HTTNV;
 using rating::v1::LEVEL_HTXSNV;
 using rating::v1::LEVEL_KHTNV;
 
-InvalidBallotResult Invalid(const std::string& serial, std::string vi, std::string en) {
-  return InvalidBallotResult{serial, "R-BAL-1", std::move(vi), std::move(en)};
+InvalidBallotResult Invalid(const std::string& serial, rating::v1::InvalidBallotReason reason,
+                            std::string detail = "") {
+  return InvalidBallotResult{serial, reason, std::move(detail)};
 }
 
 bool IsLevel(Level level) { return level >= LEVEL_KHTNV && level <= LEVEL_HTXSNV; }
@@ -94,15 +95,14 @@ absl::StatusOr<TallyResult> CountBallots(const TallyInput& input, const Policy& 
   for (const BallotInput& ballot : input.ballots) {
     const bool first_copy = seen.insert(ballot.serial).second;
     if (issued.count(ballot.serial) == 0) {
-      result.invalid_ballots.push_back(Invalid(ballot.serial,
-                                               "phiếu không do tổ kiểm phiếu phát ra",
-                                               "serial not issued by the counting team"));
+      result.invalid_ballots.push_back(
+          Invalid(ballot.serial, rating::v1::INVALID_BALLOT_REASON_NOT_ISSUED));
       continue;
     }
     if (!first_copy) {
       // [choice] The first copy of a serial counts; later copies are invalid.
       result.invalid_ballots.push_back(
-          Invalid(ballot.serial, "số phiếu đã được kiểm", "serial already counted"));
+          Invalid(ballot.serial, rating::v1::INVALID_BALLOT_REASON_DUPLICATE));
       continue;
     }
     std::string unknown;
@@ -113,33 +113,34 @@ absl::StatusOr<TallyResult> CountBallots(const TallyInput& input, const Policy& 
     }
     if (!unknown.empty()) {
       // Naming someone who is not in the session is content other than the marks.
-      result.invalid_ballots.push_back(Invalid(
-          ballot.serial, Cat("ghi thêm nội dung khác: ", unknown, " không có trong danh sách"),
-          Cat("other content: ", unknown, " is not a subject of the session")));
+      result.invalid_ballots.push_back(
+          Invalid(ballot.serial, rating::v1::INVALID_BALLOT_REASON_UNKNOWN_SUBJECT, unknown));
       continue;
     }
     if (ballot.extra_content) {
       result.invalid_ballots.push_back(
-          Invalid(ballot.serial, "viết thêm nội dung khác", "carries other content"));
+          Invalid(ballot.serial, rating::v1::INVALID_BALLOT_REASON_EXTRA_CONTENT));
       continue;
     }
     if (!marks_any) {
       result.invalid_ballots.push_back(
-          Invalid(ballot.serial, "không đánh giá đối tượng nào", "marks no subject"));
+          Invalid(ballot.serial, rating::v1::INVALID_BALLOT_REASON_NO_MARK));
       continue;
     }
     ++result.valid;
-    // Rows: one level is a vote; two or more levels for a subject make the row void
-    // ([choice]: no vote for that subject; the rest of the ballot stands).
+    // Rows: one level (or the same level marked again) is a vote; two or more different levels
+    // for a subject make the row void ([choice]: no vote for that subject; the ballot stands).
     std::map<size_t, std::vector<Level>> rows;
     for (const auto& [subject, levels] : ballot.marks) {
       std::vector<Level>& row = rows[index[subject]];
       row.insert(row.end(), levels.begin(), levels.end());
     }
     for (const auto& [i, levels] : rows) {
-      if (levels.size() == 1) {
+      if (levels.empty()) continue;
+      const std::set<Level> distinct(levels.begin(), levels.end());
+      if (distinct.size() == 1) {
         ++result.subjects[i].votes[levels[0]];
-      } else if (levels.size() > 1) {
+      } else {
         ++result.subjects[i].void_rows;
       }
     }

@@ -1,4 +1,4 @@
-// Subjects, decision checks (R-SUBJ-*, R-DEC-1..3, R-ORDER, R-QUOTA, R-BAL-5, caps).
+// Decision checks (R-SUBJ-*, R-DEC-2, R-DEC-3, R-ORDER, R-QUOTA, R-BAL-5, caps).
 #include <map>
 #include <set>
 #include <string>
@@ -6,8 +6,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "rules/engine.h"
-#include "rules/text_util.h"
+#include "rules/decisions.h"
+
+#include "rules/ballots.h"
+#include "rules/internal/text_util.h"
 
 namespace rating::rules {
 
@@ -17,14 +19,6 @@ namespace {
 
 using rating::v1::LEVEL_HTTNV;
 using rating::v1::LEVEL_HTXSNV;
-
-constexpr std::string_view kKindPrefixes[] = {"member", "org", "committee", "leader"};
-
-bool IsOverridable(std::string_view rule_id) {
-  // R-DEC-2: an override forces past these only.
-  return rule_id == "R-DEC-2" || rule_id == "R-QUOTA" || rule_id == "R-BAL-5" ||
-         rule_id == "R-COM-CAP" || rule_id == "R-LEAD-CAP";
-}
 
 Violation MakeViolation(std::string rule_id, std::string subject, std::string message) {
   Violation v;
@@ -37,33 +31,10 @@ Violation MakeViolation(std::string rule_id, std::string subject, std::string me
 
 }  // namespace
 
-std::string Subject::ToString() const {
-  return Cat(kKindPrefixes[static_cast<int>(kind)], "/", id);
-}
-
-bool IsValidId(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-absl::StatusOr<Subject> ParseSubject(std::string_view text) {
-  const size_t slash = text.find('/');
-  if (slash != std::string_view::npos) {
-    const std::string_view prefix = text.substr(0, slash);
-    const std::string_view id = text.substr(slash + 1);
-    for (int k = 0; k < 4; ++k) {
-      if (prefix == kKindPrefixes[k] && IsValidId(id)) {
-        return Subject{static_cast<SubjectKind>(k), std::string(id)};
-      }
-    }
-  }
-  return absl::InvalidArgumentError(Cat(
-      "subject \"", text, "\": expected member/ID, org/ID, committee/ORGID or leader/MEMBERID"));
+bool IsOverridable(std::string_view rule_id) {
+  // R-DEC-2: an override forces past these only.
+  return rule_id == "R-DEC-2" || rule_id == "R-QUOTA" || rule_id == "R-BAL-5" ||
+         rule_id == "R-COM-CAP" || rule_id == "R-LEAD-CAP";
 }
 
 std::string DecisionCheck::Summary() const {
@@ -105,12 +76,18 @@ DecisionCheck CheckDecision(const std::vector<DecisionItem>& items,
           MakeViolation("R-ORDER", item.subject,
                         Cat("decided before ", Join(item.undecided_prerequisites, ", "))));
     }
-    // R-DEC-2: never above the ceiling of §4–§6.
+    // R-DEC-2: never above the ceiling of §4–§6, caps included; a cap that set the ceiling
+    // is broken too and named on its own.
     if (item.ceiling.level != rating::v1::LEVEL_UNSPECIFIED && item.level > item.ceiling.level) {
       out.push_back(
           MakeViolation("R-DEC-2", item.subject,
                         Cat("level ", level, " is above the ceiling ",
                             LevelCode(item.ceiling.level), " (", item.ceiling.rule_id, ")")));
+      if (item.ceiling.rule_id == "R-COM-CAP" || item.ceiling.rule_id == "R-LEAD-CAP") {
+        out.push_back(MakeViolation(item.ceiling.rule_id, item.subject,
+                                    Cat("level ", level, " is above ", item.ceiling.capped_by,
+                                        "'s ", LevelCode(item.ceiling.level))));
+      }
     }
     // R-BAL-5 (C.II.3.2 step 2): a grassroots cell's member takes the tally's level.
     if (item.tally_required) {
@@ -128,15 +105,6 @@ DecisionCheck CheckDecision(const std::vector<DecisionItem>& items,
                                     Cat("level ", level,
                                         ": the tally tied at the quota, expected HTXSNV or "
                                         "HTTNV")));
-      }
-    }
-    // R-COM-CAP, R-LEAD-CAP.
-    for (const Cap& cap : item.caps) {
-      if (cap.level.has_value() && *cap.level != rating::v1::LEVEL_UNSPECIFIED &&
-          item.level > *cap.level) {
-        out.push_back(MakeViolation(
-            cap.rule_id, item.subject,
-            Cat("level ", level, " is above ", cap.source, "'s ", LevelCode(*cap.level))));
       }
     }
   }
@@ -179,36 +147,6 @@ DecisionCheck CheckDecision(const std::vector<DecisionItem>& items,
     }
   }
   return check;
-}
-
-std::string CompetentAuthority(const AuthorityFacts& facts) {
-  const std::string& grassroots =
-      facts.grassroots_org.empty() ? facts.org_parent : facts.grassroots_org;
-  switch (facts.kind) {
-    case SubjectKind::kLeader:
-      return "bloc";
-    case SubjectKind::kMember:
-      switch (facts.org_kind) {
-        case rating::v1::ORG_KIND_GRASSROOTS_CELL:
-        case rating::v1::ORG_KIND_GRASSROOTS_COMMITTEE:
-          return facts.org;
-        case rating::v1::ORG_KIND_SUBORDINATE_CELL:
-        case rating::v1::ORG_KIND_SUB_COMMITTEE:
-          return grassroots;
-        default:
-          return "bloc";
-      }
-    case SubjectKind::kOrg:
-    case SubjectKind::kCommittee:
-      switch (facts.org_kind) {
-        case rating::v1::ORG_KIND_SUB_COMMITTEE:
-        case rating::v1::ORG_KIND_SUBORDINATE_CELL:
-          return grassroots;
-        default:
-          return "bloc";
-      }
-  }
-  return "bloc";
 }
 
 }  // namespace rating::rules

@@ -3,9 +3,11 @@
 #include <string>
 #include <vector>
 
-#include "rules/engine.h"
-#include "rules/finding_util.h"
-#include "rules/text_util.h"
+#include "rules/eligibility.h"
+
+#include "rules/placement.h"
+#include "rules/internal/finding_util.h"
+#include "rules/internal/text_util.h"
 
 namespace rating::rules {
 
@@ -14,15 +16,6 @@ using internal::Holds;
 namespace {
 
 using rating::v1::MemberStatus;
-
-// The status in force at `date`: the last span starting at or before it (ACTIVE if none).
-MemberStatus StatusAt(const std::vector<StatusSpan>& statuses, Date date) {
-  MemberStatus status = rating::v1::MEMBER_STATUS_ACTIVE;
-  for (const StatusSpan& span : statuses) {  // In date order: the last one in force wins.
-    if (span.from <= date) status = span.status;
-  }
-  return status;
-}
 
 // Statuses in force at any time in [from, to].
 std::vector<MemberStatus> StatusesDuring(const std::vector<StatusSpan>& statuses, Date from,
@@ -45,20 +38,12 @@ void SetOnce(Eligibility& e, RatingStatus status, std::string_view rule_id) {
 // R-SUBJ-3 (IV.2): a subject who is rated waits for its review to be completed.
 void MarkReviewMissing(Eligibility& e) {
   SetOnce(e, rating::v1::RATING_STATUS_PENDING, "R-SUBJ-3");
-  e.findings.push_back(
-      Holds("R-SUBJ-3", "chưa hoàn thành kiểm điểm", "the review (kiểm điểm) is not completed"));
+  e.findings.push_back(Holds("R-SUBJ-3", "Chưa hoàn thành kiểm điểm, chưa thể xếp loại",
+                             "the review (kiểm điểm) is not completed"));
   e.missing_inputs.push_back("review");
 }
 
 }  // namespace
-
-std::optional<std::string> OrgAt(const std::vector<MembershipSpan>& memberships, Date date) {
-  std::optional<std::string> org;
-  for (const MembershipSpan& span : memberships) {
-    if (span.from <= date && (!span.to.has_value() || date < *span.to)) org = span.org;
-  }
-  return org;
-}
 
 Eligibility MemberEligibility(const MemberEligibilityFacts& facts, const Policy& policy) {
   Eligibility e;
@@ -93,7 +78,7 @@ Eligibility MemberEligibility(const MemberEligibilityFacts& facts, const Policy&
   // NOT_SUBJECT beats PENDING: a member who is not rated misses no input.
   const bool rated = e.status != rating::v1::RATING_STATUS_NOT_SUBJECT;
   // R-SUBJ-3 (IV.2): the review must be completed.
-  if (rated && !facts.review_completed) MarkReviewMissing(e);
+  if (rated && !facts.review_completed && !facts.member_review_completed) MarkReviewMissing(e);
   // R-SUBJ-4 (IV.4): temporary activity elsewhere needs the temporary cell's comments.
   if (rated && status == rating::v1::MEMBER_STATUS_TEMPORARY_ELSEWHERE &&
       !facts.comments_temporary_cell) {
@@ -179,7 +164,7 @@ Eligibility OrgEligibility(const OrgEligibilityFacts& facts, const Policy& polic
   // R-SUBJ-4 (IV.1): transferred to a new superior during year Y.
   bool transferred = false;
   for (const Date& on : facts.transferred_on) {
-    transferred = transferred || on.year() == facts.year;
+    transferred = transferred || (on.year() == facts.year && on <= ref);
   }
   if (rated && transferred && !facts.comments_previous_superior) {
     SetOnce(e, rating::v1::RATING_STATUS_PENDING, "R-SUBJ-4");

@@ -1,49 +1,115 @@
-// Attribution (R-ATTR-1), re-rating flags (R-RETRO-1, R-RETRO-3), rewards (R-REW-1) and the
-// dossier deadline (R-DEADLINE).
-#include <map>
-#include <optional>
-#include <string>
-#include <vector>
+// Reach and flags of late rulings and annulments (R-RETRO-1, R-RETRO-3, IV.9).
+#include "rules/retro.h"
 
-#include "absl/status/status.h"
-#include "rules/engine.h"
-#include "rules/text_util.h"
+#include <algorithm>
 
 namespace rating::rules {
+namespace {
 
-using internal::Cat;
-
-using rating::v1::LEVEL_HTXSNV;
 using rating::v1::LEVEL_KHTNV;
 
-std::vector<int> YearsTouched(Date from, Date to) {
-  if (to < from) std::swap(from, to);
-  std::vector<int> years;
-  // [choice] A violation period spanning years touches each of them (IV.7, IV.8).
-  for (int64_t y = from.year(); y <= to.year(); ++y) years.push_back(static_cast<int>(y));
-  return years;
+void AddOnce(std::vector<std::string>& out, std::string subject) {
+  if (std::find(out.begin(), out.end(), subject) == out.end()) out.push_back(std::move(subject));
 }
 
-std::optional<Flag> RulingFlag(Level decided, bool self_remedied, Level recomputed_ceiling) {
+std::string OrgSubject(const std::string& id) { return Subject{SubjectKind::kOrg, id}.ToString(); }
+std::string CommitteeSubject(const std::string& id) {
+  return Subject{SubjectKind::kCommittee, id}.ToString();
+}
+std::string LeaderSubject(const std::string& id) {
+  return Subject{SubjectKind::kLeader, id}.ToString();
+}
+
+}  // namespace
+
+Reach RulingReach(const RulingReachFacts& facts) {
+  Reach reach;
+  const Subject& s = facts.subject;
+  switch (s.kind) {
+    case SubjectKind::kMember:
+    case SubjectKind::kLeader:
+      // R-RETRO-1: a ruling on a person reaches both of their ratings.
+      reach.ruled = {Subject{SubjectKind::kMember, s.id}.ToString(), LeaderSubject(s.id)};
+      if (!facts.attributed_org.empty()) AddOnce(reach.reviewed, OrgSubject(facts.attributed_org));
+      if (!facts.member_org.empty()) AddOnce(reach.reviewed, OrgSubject(facts.member_org));
+      for (const std::string& org : facts.committee_seats) {
+        AddOnce(reach.reviewed, OrgSubject(org));
+        AddOnce(reach.reviewed, CommitteeSubject(org));
+      }
+      break;
+    case SubjectKind::kOrg:
+      reach.ruled = {s.ToString()};
+      AddOnce(reach.reviewed, CommitteeSubject(s.id));
+      for (const std::string& head : facts.heads) AddOnce(reach.reviewed, LeaderSubject(head));
+      for (const std::string& org : facts.ancestors) AddOnce(reach.reviewed, OrgSubject(org));
+      break;
+    case SubjectKind::kCommittee:
+      reach.ruled = {s.ToString()};
+      AddOnce(reach.reviewed, OrgSubject(s.id));  // R-ORG-1 reads its committee's rulings.
+      for (const std::string& head : facts.heads) AddOnce(reach.reviewed, LeaderSubject(head));
+      break;
+  }
+  return reach;
+}
+
+std::vector<std::string> AnnulmentReach(const RulingReachFacts& facts) {
+  std::vector<std::string> out;
+  const Subject& s = facts.subject;
+  switch (s.kind) {
+    case SubjectKind::kMember:  // Its org's percentages read the member.
+      if (!facts.member_org.empty()) AddOnce(out, OrgSubject(facts.member_org));
+      break;
+    case SubjectKind::kOrg:  // R-COM-CAP, R-LEAD-CAP and the parent's percentages read it.
+      AddOnce(out, CommitteeSubject(s.id));
+      for (const std::string& head : facts.heads) AddOnce(out, LeaderSubject(head));
+      if (!facts.ancestors.empty()) AddOnce(out, OrgSubject(facts.ancestors.front()));
+      break;
+    case SubjectKind::kCommittee:  // R-LEAD-CAP reads it.
+      for (const std::string& head : facts.heads) AddOnce(out, LeaderSubject(head));
+      break;
+    case SubjectKind::kLeader:  // No rating reads a leader's.
+      break;
+  }
+  return out;
+}
+
+std::optional<Flag> FlagForRuling(Level decided, const std::optional<Flag>& current,
+                                  bool self_remedied, Level recomputed_ceiling) {
   if (decided <= LEVEL_KHTNV) return std::nullopt;  // Nothing below KHTNV to fall to.
-  Flag flag;
-  flag.rules = {"R-RETRO-1"};
+  Flag wanted;
+  wanted.rules = {"R-RETRO-1"};
   if (self_remedied) {
     // IV.9: self-remedied cases are weighed again by the superior.
-    flag.status = rating::v1::RATING_STATUS_RERATING_REVIEW;
-    flag.proposed = recomputed_ceiling;
+    wanted.status = rating::v1::RATING_STATUS_RERATING_REVIEW;
+    wanted.proposed = recomputed_ceiling;
   } else {
-    flag.status = rating::v1::RATING_STATUS_RERATING_REQUIRED;
-    flag.proposed = LEVEL_KHTNV;
+    wanted.status = rating::v1::RATING_STATUS_RERATING_REQUIRED;
+    wanted.proposed = LEVEL_KHTNV;
   }
-  return flag;
+  if (!current.has_value() || current->status == rating::v1::RATING_STATUS_REVIEW_SUGGESTED) {
+    return wanted;
+  }
+  // Flags never soften.
+  if (current->status == rating::v1::RATING_STATUS_RERATING_REQUIRED) return std::nullopt;
+  if (current->status == rating::v1::RATING_STATUS_RERATING_REVIEW &&
+      wanted.status == rating::v1::RATING_STATUS_RERATING_REVIEW &&
+      current->proposed == wanted.proposed) {
+    return std::nullopt;
+  }
+  return wanted;
 }
 
-std::optional<Flag> ReviewSuggestion(Level decided, const Ceiling& recomputed_ceiling) {
+std::optional<Flag> ReviewSuggestion(Level decided, const std::optional<Flag>& current,
+                                     const Ceiling& recomputed_ceiling) {
+  if (decided <= LEVEL_KHTNV) return std::nullopt;
+  if (current.has_value() && current->status != rating::v1::RATING_STATUS_REVIEW_SUGGESTED) {
+    return std::nullopt;  // RERATING_* is stronger: left as it is.
+  }
   if (recomputed_ceiling.level == rating::v1::LEVEL_UNSPECIFIED ||
       recomputed_ceiling.level >= decided) {
     return std::nullopt;
   }
+  if (current.has_value() && current->proposed == recomputed_ceiling.level) return std::nullopt;
   Flag flag;
   flag.status = rating::v1::RATING_STATUS_REVIEW_SUGGESTED;
   flag.proposed = recomputed_ceiling.level;
@@ -62,53 +128,6 @@ Level EffectiveLevel(RatingStatus status, Level decided, Level recomputed_ceilin
     default:
       return decided;
   }
-}
-
-absl::Status CheckReward(rating::v1::RewardKind kind, int year,
-                         const std::map<int, Level>& decided_levels) {
-  int first = year;
-  switch (kind) {
-    case rating::v1::REWARD_KIND_YEARLY:
-      break;
-    case rating::v1::REWARD_KIND_FIVE_YEARS:
-      first = year - 4;
-      break;
-    default:
-      return absl::InvalidArgumentError(Cat("reward for ", year, ": no reward kind"));
-  }
-  for (int y = first; y <= year; ++y) {
-    auto it = decided_levels.find(y);
-    if (it == decided_levels.end()) {
-      return absl::FailedPreconditionError(
-          Cat("R-REW-1: no decided rating for ", y, ", needs HTXSNV"));
-    }
-    if (it->second != LEVEL_HTXSNV) {
-      return absl::FailedPreconditionError(
-          Cat("R-REW-1: rated ", LevelCode(it->second), " for ", y, ", needs HTXSNV"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-bool RewardFalls(rating::v1::RewardKind kind, int year, int changed_year, Level new_level) {
-  if (new_level == LEVEL_HTXSNV) return false;  // IV.9: still excellent, the reward stands.
-  switch (kind) {
-    case rating::v1::REWARD_KIND_YEARLY:
-      return changed_year == year;
-    case rating::v1::REWARD_KIND_FIVE_YEARS:
-      return changed_year >= year - 4 && changed_year <= year;
-    default:
-      return false;
-  }
-}
-
-Date DossierDue(int year, const Policy& policy) {
-  return Date(year, policy.dossier_due_month, policy.dossier_due_day);
-}
-
-bool DossierLate(Date submitted_on, int year, const Policy& policy) {
-  // D.1: due "trước ngày 15/12": one recorded on the due day or later is late.
-  return submitted_on >= DossierDue(year, policy);
 }
 
 }  // namespace rating::rules

@@ -35,6 +35,11 @@ constexpr RuleText kRuleTexts[] = {
      "Phải có ý kiến nhận xét của cấp ủy cấp trên nơi chuyển giao, chi bộ nơi sinh hoạt tạm "
      "thời hoặc tổ chức đảng trước đây",
      "the previous superior's, temporary cell's or previous org's written comments are needed"},
+    {"R-TIME-1",
+     "Cơ cấu tổ chức, sinh hoạt đảng và cấp ủy được xác định tại ngày chốt đánh giá của năm "
+     "đánh giá; thay đổi về sau không làm thay đổi kết quả của năm trước",
+     "the org tree, memberships and committee seats are read at the year's reference date; a "
+     "later change never rewrites an earlier year"},
     {"R-SUBJ-5",
      "Đảng viên nghỉ ốm từ 03 tháng trở lên hoặc nghỉ thai sản được xếp loại theo kết quả làm "
      "việc thực tế",

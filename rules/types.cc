@@ -7,7 +7,8 @@
 
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
-#include "rules/text_util.h"
+#include "common/names.h"
+#include "rules/internal/text_util.h"
 
 namespace rating::rules {
 
@@ -117,35 +118,8 @@ std::string_view LevelCode(Level level) {
   }
 }
 
-std::string_view LevelNameVi(Level level) {
-  switch (level) {
-    case rating::v1::LEVEL_HTXSNV:
-      return "Hoàn thành xuất sắc nhiệm vụ";
-    case rating::v1::LEVEL_HTTNV:
-      return "Hoàn thành tốt nhiệm vụ";
-    case rating::v1::LEVEL_HTNV:
-      return "Hoàn thành nhiệm vụ";
-    case rating::v1::LEVEL_KHTNV:
-      return "Không hoàn thành nhiệm vụ";
-    default:
-      return "Chưa xác định";
-  }
-}
-
-std::string_view LevelNameEn(Level level) {
-  switch (level) {
-    case rating::v1::LEVEL_HTXSNV:
-      return "excellent";
-    case rating::v1::LEVEL_HTTNV:
-      return "good";
-    case rating::v1::LEVEL_HTNV:
-      return "completed";
-    case rating::v1::LEVEL_KHTNV:
-      return "not completed";
-    default:
-      return "unspecified";
-  }
-}
+std::string_view LevelNameVi(Level level) { return common::NameVi(level); }
+std::string_view LevelNameEn(Level level) { return common::NameEn(level); }
 
 std::optional<Level> ParseLevelCode(std::string_view code) {
   if (code == "HTXSNV") return rating::v1::LEVEL_HTXSNV;
@@ -170,20 +144,8 @@ std::string_view GradeCode(Grade grade) {
   }
 }
 
-std::string_view GradeNameVi(Grade grade) {
-  switch (grade) {
-    case rating::v1::GRADE_XS:
-      return "Xuất sắc";
-    case rating::v1::GRADE_TOT:
-      return "Tốt";
-    case rating::v1::GRADE_TB:
-      return "Trung bình";
-    case rating::v1::GRADE_KEM:
-      return "Kém";
-    default:
-      return "Chưa xác định";
-  }
-}
+std::string_view GradeNameVi(Grade grade) { return common::NameVi(grade); }
+std::string_view GradeNameEn(Grade grade) { return common::NameEn(grade); }
 
 std::optional<Grade> ParseGradeCode(std::string_view code) {
   if (code == "XS") return rating::v1::GRADE_XS;
@@ -193,24 +155,7 @@ std::optional<Grade> ParseGradeCode(std::string_view code) {
   return std::nullopt;
 }
 
-std::string_view StatusNameVi(rating::v1::RatingStatus status) {
-  switch (status) {
-    case rating::v1::RATING_STATUS_NOT_SUBJECT:
-      return "Không đánh giá, xếp loại";
-    case rating::v1::RATING_STATUS_PENDING:
-      return "Chưa xếp loại";
-    case rating::v1::RATING_STATUS_DECIDED:
-      return "Đã xếp loại";
-    case rating::v1::RATING_STATUS_RERATING_REQUIRED:
-      return "Phải xếp loại lại";
-    case rating::v1::RATING_STATUS_RERATING_REVIEW:
-      return "Xem xét xếp loại lại";
-    case rating::v1::RATING_STATUS_REVIEW_SUGGESTED:
-      return "Đề nghị xem xét lại";
-    default:
-      return "Chưa xác định";
-  }
-}
+std::string_view StatusNameVi(rating::v1::RatingStatus status) { return common::NameVi(status); }
 
 bool Mentions(const Ceiling& ceiling, std::string_view rule_id) {
   if (ceiling.rule_id == rule_id) return true;

@@ -1,5 +1,6 @@
 // Levels, grades, centi-points, dates and explanations: the vocabulary of the rules engine.
-// Layer: rules (pure; no I/O, no clock). Levels and grades are the proto enums.
+// Layer: rules (pure; no I/O, no clock). Levels and grades are the proto enums; their display
+// names come from the one table in proto/rating/v1/names.proto (common/names.h).
 #pragma once
 
 #include <cstdint>
@@ -34,13 +35,14 @@ std::string FormatDate(Date date);
 Date AddMonths(Date date, int months);
 
 // Codes and names. LevelCode(LEVEL_HTXSNV) == "HTXSNV"; LevelNameVi gives
-// "Hoàn thành xuất sắc nhiệm vụ"; LevelNameEn gives "excellent".
+// "Hoàn thành xuất sắc nhiệm vụ"; LevelNameEn gives "excellent" (from names.proto).
 std::string_view LevelCode(Level level);
 std::string_view LevelNameVi(Level level);
 std::string_view LevelNameEn(Level level);
 std::optional<Level> ParseLevelCode(std::string_view code);  // "HTXSNV" ...
 std::string_view GradeCode(Grade grade);                     // "XS", "TOT", "TB", "KEM"
 std::string_view GradeNameVi(Grade grade);                   // "Xuất sắc", "Tốt", ...
+std::string_view GradeNameEn(Grade grade);                   // "excellent", "good", ...
 std::optional<Grade> ParseGradeCode(std::string_view code);
 std::string_view StatusNameVi(rating::v1::RatingStatus status);  // "Chưa xếp loại", ...
 
@@ -48,10 +50,13 @@ std::string_view StatusNameVi(rating::v1::RatingStatus status);  // "Chưa xếp
 // statement of the rule; RuleNameEn the English one. Unknown ids give "".
 std::string_view RuleNameVi(std::string_view rule_id);
 std::string_view RuleNameEn(std::string_view rule_id);
-// Every rule id of RULES.md.
+// Every rule id of RULES.md, in its order.
 const std::vector<std::string>& AllRuleIds();
 
-// One rule's verdict: a condition that holds or fails, or the rule that decided.
+// One rule's verdict in an explanation. `holds` is true for a rule that applies or a
+// condition that is met (the deciding rule, a KHTNV trigger, a cap, a missing review), false
+// for a condition of a higher level that fails. The texts are whole sentences that stand on
+// their own in each language (criteria and grades by their names in that language).
 struct Finding {
   std::string rule_id;
   bool holds = false;
@@ -69,6 +74,8 @@ struct Ceiling {
   std::vector<Finding> findings;
   // Inputs the rules needed and did not have, by name ("self_assessment", "org/c1 rating").
   std::vector<std::string> missing_inputs;
+  // When a cap set the level: the capping subject ("org/c1"); else "".
+  std::string capped_by;
   friend bool operator==(const Ceiling&, const Ceiling&) = default;
 };
 

@@ -1,5 +1,6 @@
-// Authentication (bearer token -> principal) and authorization by role and org scope.
-// Layer: services. Pure over the projected state: no I/O.
+// Authentication (bearer token -> principal) and read authorization by role and org scope.
+// Command authorization is in the command table (command_table.h). Layer: services. Pure over
+// the projected state: no I/O.
 #pragma once
 
 #include <string>
@@ -21,12 +22,8 @@ absl::StatusOr<v1::Principal> Authenticate(const projections::RatingState& state
 // UNAUTHENTICATED when malformed.
 absl::StatusOr<std::string> BearerToken(std::string_view authorization);
 
-// May `caller` run `command`? PERMISSION_DENIED naming the role, the scope and (for
-// decisions) R-DEC-1. Commands naming unknown subjects or orgs pass here and fail later.
-absl::Status AuthorizeCommand(const projections::RatingState& state, const v1::Principal& caller,
-                              const v1::Command& command);
-
-// May `caller` read data about `subject` (a subject string) / about `org`?
+// May `caller` read data about `subject` (a subject string) in `year` / about `org`? The org
+// of a subject is read at the year's reference date (R-TIME-1). PERMISSION_DENIED otherwise.
 absl::Status AuthorizeSubjectRead(const projections::RatingState& state,
                                   const v1::Principal& caller, const std::string& subject,
                                   int year);
@@ -38,8 +35,8 @@ absl::Status AuthorizeLogRead(const v1::Principal& caller);
 absl::Status AuthorizeAdmin(const v1::Principal& caller);
 
 // Role names as in FORMAT.md ("cell_committee" ...) and back.
-absl::string_view RoleName(v1::Role role);
-absl::StatusOr<v1::Role> ParseRole(absl::string_view name);
+std::string RoleName(v1::Role role);
+absl::StatusOr<v1::Role> ParseRole(std::string_view name);
 
 // SHA-256 of a token, lower-case hex (how tokens are stored).
 std::string TokenHash(std::string_view token);

@@ -4,7 +4,7 @@
 #include "common/crypto.h"
 #include "common/status_macros.h"
 #include "services/auth.h"
-#include "services/command_handler.h"
+#include "services/command_table.h"
 
 namespace rating::services {
 namespace {
@@ -140,7 +140,7 @@ absl::StatusOr<v1::CommandReply> Engine::Execute(const v1::Principal& caller,
                           ReplayedLocked(caller, request_id));
   if (replayed) return *std::move(replayed);
   RATING_RETURN_IF_ERROR(AuthorizeCommand(*state_, caller, command));
-  RATING_ASSIGN_OR_RETURN(PlannedEvents plan, PlanCommand(*state_, command));
+  RATING_ASSIGN_OR_RETURN(Plan plan, PlanCommand(*state_, command));
   return AppendLocked(caller, plan.stream, plan.events, request_id);
 }
 
@@ -172,10 +172,10 @@ absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
     return absl::InvalidArgumentError("token: 16..256 characters");
   }
   absl::MutexLock lock(&mu_);
-  if (state_->FindPrincipal(p.id()) != nullptr) {
+  if (state_->principals().Find(p.id()) != nullptr) {
     return absl::AlreadyExistsError(absl::StrCat("principal ", p.id(), ": already exists"));
   }
-  if (state_->FindPrincipalByTokenHash(TokenHash(token)) != nullptr) {
+  if (state_->principals().FindByTokenHash(TokenHash(token)) != nullptr) {
     return absl::AlreadyExistsError("token: already in use");
   }
   v1::Event event;
@@ -193,7 +193,7 @@ absl::StatusOr<v1::CommandReply> Engine::RevokePrincipal(const v1::Principal& ca
                                                          const std::string& principal_id) {
   RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
   absl::MutexLock lock(&mu_);
-  const projections::PrincipalRecord* record = state_->FindPrincipal(principal_id);
+  const projections::PrincipalRecord* record = state_->principals().Find(principal_id);
   if (record == nullptr) {
     return absl::NotFoundError(absl::StrCat("principal ", principal_id, ": not found"));
   }
@@ -208,7 +208,7 @@ absl::StatusOr<v1::CommandReply> Engine::RevokePrincipal(const v1::Principal& ca
 absl::StatusOr<bool> Engine::SeedPrincipal(const v1::Principal& principal, const std::string& token) {
   {
     absl::ReaderMutexLock lock(&mu_);
-    if (state_->FindPrincipal(principal.id()) != nullptr) return false;
+    if (state_->principals().Find(principal.id()) != nullptr) return false;
   }
   v1::Principal system;
   system.set_id("system");

@@ -75,10 +75,10 @@ TEST(FormatTest, RatingReportIsVietnameseWithRuleIds) {
   finding->set_rule_id("R-MEM-3");
   finding->set_text_vi("tiêu chí nhiệm vụ chỉ đạt Trung bình");
   const std::string report = FormatRatingView(view);
-  EXPECT_THAT(report, HasSubstr("Trạng thái: Đã quyết định (DECIDED)"));
+  EXPECT_THAT(report, HasSubstr("Trạng thái: Đã xếp loại (DECIDED)"));
   EXPECT_THAT(report, HasSubstr("Mức xếp loại: Hoàn thành nhiệm vụ (HTNV)"));
   EXPECT_THAT(report, HasSubstr("theo R-MEM-4"));
-  EXPECT_THAT(report, HasSubstr("[R-MEM-3] không đạt: tiêu chí nhiệm vụ chỉ đạt Trung bình"));
+  EXPECT_THAT(report, HasSubstr("[R-MEM-3] chưa đạt: tiêu chí nhiệm vụ chỉ đạt Trung bình"));
 }
 
 TEST(NamesRuleTest, MatchesWholeRuleIdsOnly) {

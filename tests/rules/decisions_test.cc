@@ -137,18 +137,21 @@ TEST(CheckDecisionTest, AGrassrootsCellMemberTakesTheTallysLevel) {
 // Conformance case 02: committee/c2 above its org's HTTNV.
 TEST(CheckDecisionTest, CapsRefuseLevelsAboveTheCappingRating) {
   DecisionItem committee = Item("committee/c2", kHTXSNV);
-  committee.caps = {{"R-COM-CAP", "org/c2", kHTTNV}};
+  committee.ceiling = ApplyCaps(committee.ceiling, {{"R-COM-CAP", "org/c2", kHTTNV}});
   DecisionItem head = Item("leader/h1", kHTTNV);
-  head.caps = {{"R-LEAD-CAP", "org/c1", kHTXSNV}, {"R-LEAD-CAP", "committee/c1", kHTNV}};
+  head.ceiling = ApplyCaps(
+      head.ceiling, {{"R-LEAD-CAP", "org/c1", kHTXSNV}, {"R-LEAD-CAP", "committee/c1", kHTNV}});
   DecisionItem unknown = Item("leader/h2", kHTXSNV);
-  unknown.caps = {{"R-LEAD-CAP", "org/c9", std::nullopt}};
+  unknown.ceiling = ApplyCaps(unknown.ceiling, {{"R-LEAD-CAP", "org/c9", std::nullopt}});
   const DecisionCheck check = CheckDecision({committee, head, unknown}, {}, false, DefaultPolicy());
   EXPECT_FALSE(check.accepted);
-  EXPECT_THAT(Rules(check), ElementsAre("R-COM-CAP", "R-LEAD-CAP"));
-  EXPECT_THAT(check.violations[1].message, HasSubstr("committee/c1"));
+  // R-DEC-2: the ceiling includes the caps; the cap that set it is named too.
+  EXPECT_THAT(Rules(check), ElementsAre("R-DEC-2", "R-COM-CAP", "R-DEC-2", "R-LEAD-CAP"));
+  EXPECT_THAT(check.violations[0].message, HasSubstr("(R-COM-CAP)"));
+  EXPECT_THAT(check.violations[3].message, HasSubstr("committee/c1"));
   const DecisionCheck forced = CheckDecision({committee, head}, {}, true, DefaultPolicy());
   EXPECT_TRUE(forced.accepted);
-  EXPECT_THAT(forced.overridden_rules, ElementsAre("R-COM-CAP", "R-LEAD-CAP"));
+  EXPECT_THAT(forced.overridden_rules, ElementsAre("R-DEC-2", "R-COM-CAP", "R-LEAD-CAP"));
 }
 
 // Conformance case 01: m1 and m2 both HTXSNV in a cell where g < 5 and m2's tally is HTTNV.
@@ -269,7 +272,7 @@ TEST(CheckDecisionTest, QuotaBoundariesAtGZeroFourFiveNineTen) {
 TEST(CompetentAuthorityTest, Table) {
   struct Case {
     std::string name;
-    AuthorityFacts facts;
+    Placement facts;
     std::string want;
   };
   const std::vector<Case> cases = {

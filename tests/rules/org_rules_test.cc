@@ -280,8 +280,7 @@ std::vector<Case> Cases() {
        kHTXSNV, "R-ORG-4"},
       {"d1_disciplined_subordinate_org_is_completed",
        [](OrgFacts& f) {
-         f.units[0].disciplined = true;
-         f.units[0].disciplined_not_remedied = true;
+         f.suborg_disciplines = {{"s1", Discipline(kWarning, false)}};
          f.units.push_back(Unit("org/s3", kHTTNV));
          f.units.push_back(Unit("org/s4", kHTTNV));
          f.units.push_back(Unit("org/s5", kHTTNV));
@@ -290,7 +289,7 @@ std::vector<Case> Cases() {
        kHTNV,
        "R-ORG-3",
        {},
-       {{"R-ORG-3", "D1: unit org/s1"}},
+       {{"R-ORG-3", "D1: the org s1 below was disciplined"}},
        true},
       // D2, either half [choice].
       {"d2_party_building_under_50_percent_is_completed",
@@ -317,23 +316,23 @@ std::vector<Case> Cases() {
       // D3 (conformance case 03: 1 of 2 members disciplined).
       {"d3_one_of_two_members_disciplined_is_completed",
        [](OrgFacts& f) {
-         f.units[0].disciplined = true;
+         f.d3 = {{"a1", "a2"}, {"a1"}};
          f.units[0].level = kKHTNV;  // RERATING_REQUIRED counts as KHTNV (R-RETRO-3).
        },
        kHTNV,
        "R-ORG-3",
        {{"R-ORG-4", "1 rated members below completed"}},
-       {{"R-ORG-3", "D3: 1 of 2 rated members disciplined"}}},
+       {{"R-ORG-3", "D3: 1 of 2 members disciplined"}}},
       {"d3_exactly_20_percent_disciplined_is_no_defect",
        [](OrgFacts& f) {
          SetUnits(f, {kHTTNV, kHTTNV, kHTTNV, kHTTNV, kHTTNV});
-         f.units[0].disciplined = true;
+         f.d3 = {{"a1", "a2", "a3", "a4", "a5"}, {"a1"}};
        },
        kHTXSNV, "R-ORG-4"},
       {"d3_counts_self_remedied_disciplines_too",
        [](OrgFacts& f) {
          SetUnits(f, {kHTTNV, kHTTNV, kHTTNV, kHTTNV});
-         f.units[0].disciplined = true;
+         f.d3 = {{"a1", "a2", "a3", "a4"}, {"a1"}};
        },
        kHTNV,
        "R-ORG-3",
@@ -475,7 +474,7 @@ TEST(OrgCeilingTest, ThresholdsFollowThePolicy) {
 
 TEST(OrgCeilingTest, VietnameseTextsNameTheDefect) {
   OrgFacts facts = ExcellentCell();
-  facts.units[0].disciplined = true;
+  facts.d3 = {{"a1", "a2"}, {"a1"}};
   const Ceiling ceiling = OrgCeiling(facts, DefaultPolicy());
   ASSERT_EQ(ceiling.rule_id, "R-ORG-3");
   EXPECT_THAT(ceiling.findings.front().text_vi, ::testing::HasSubstr("D3"));

@@ -198,8 +198,11 @@ OrgFacts RandomOrg(Random& r, const Policy& policy) {
     if (!u.not_subject && r.Chance(96)) {
       u.level = r.Chance(60) ? static_cast<Level>(r.Int(3, 4)) : r.AnyLevel();
     }
-    u.disciplined = r.Chance(10);
-    u.disciplined_not_remedied = u.disciplined && r.Chance(50);
+    f.d3.whole.push_back(u.subject);
+    if (r.Chance(10)) {
+      f.d3.disciplined.push_back(u.subject);
+      if (r.Chance(50)) f.suborg_disciplines.push_back({u.subject, r.Discipline()});
+    }
     f.units.push_back(u);
   }
   if (r.Chance(95)) f.management = r.Chance(70) ? static_cast<Level>(r.Int(3, 4)) : r.AnyLevel();
@@ -236,8 +239,8 @@ std::string WorsenOrg(OrgFacts& f, Random& r) {
     case 2:
       if (!f.units.empty()) {
         UnitRating& u = f.units[r.Index(f.units.size())];
-        u.disciplined = true;
-        if (r.Chance(50)) u.disciplined_not_remedied = true;
+        f.d3.disciplined.push_back(u.subject);
+        if (r.Chance(50)) f.suborg_disciplines.push_back({u.subject, r.Discipline()});
         return "unit disciplined " + u.subject;
       }
       return "none";
@@ -254,7 +257,7 @@ std::string WorsenOrg(OrgFacts& f, Random& r) {
       f.org_disciplines.push_back(r.Discipline());
       return "org disciplined";
     case 7:
-      if (card != nullptr) card->party_building_pct = r.Int(0, card->party_building_pct);
+      if (card != nullptr) card->party_building_pct = r.Int(0, card->party_building_pct.value_or(100));
       return "fewer party-building targets";
     case 8:
       if (card != nullptr) card->production_plan_met = false;
@@ -312,8 +315,8 @@ CommitteeFacts RandomCommittee(Random& r) {
     a.exemplary = r.Chance(60);
     f.assessment = a;
   }
-  f.disunity_concluded = r.Chance(4);
-  f.member_degradation_concluded = r.Chance(4);
+  if (r.Chance(4)) f.committee_conclusions.push_back(rating::v1::CONCLUSION_KIND_DISUNITY);
+  if (r.Chance(4)) f.member_conclusions.push_back(rating::v1::CONCLUSION_KIND_DEGRADATION);
   if (r.Chance(10)) f.committee_disciplines.push_back(r.Discipline());
   if (r.Chance(15)) f.committee_member_disciplines.push_back(r.Discipline());
   return f;
@@ -325,7 +328,7 @@ std::string WorsenCommittee(CommitteeFacts& f, std::vector<Cap>& caps, Random& r
     case 0:
       return LowerAGrade(a != nullptr ? &a->grades : nullptr, r);
     case 1:
-      if (a != nullptr) a->unit_targets_pct = r.Int(0, a->unit_targets_pct);
+      if (a != nullptr) a->unit_targets_pct = r.Int(0, a->unit_targets_pct.value_or(100));
       return "fewer unit targets";
     case 2:
       if (a != nullptr) a->force_majeure = false;
@@ -334,10 +337,10 @@ std::string WorsenCommittee(CommitteeFacts& f, std::vector<Cap>& caps, Random& r
       if (a != nullptr) a->exemplary = false;
       return "not exemplary";
     case 4:
-      f.disunity_concluded = true;
+      f.org_conclusions.push_back(rating::v1::CONCLUSION_KIND_DISUNITY);
       return "disunity";
     case 5:
-      f.member_degradation_concluded = true;
+      f.member_conclusions.push_back(rating::v1::CONCLUSION_KIND_DEGRADATION);
       return "degradation";
     case 6:
       f.committee_disciplines.push_back(r.Discipline());

@@ -155,10 +155,10 @@ TEST(ConformanceCase02, GrassrootsOrgsAndTheirCommittees) {
   DecisionItem decide;
   decide.subject = "committee/c2";
   decide.level = kHTXSNV;
-  decide.ceiling = CommitteeCeiling(committee, p, {});  // Without caps (R-DEC-2).
-  decide.caps = {{"R-COM-CAP", "org/c2", kHTTNV}};
+  // R-DEC-2 compares with the ceiling, caps included, and names the cap that set it.
+  decide.ceiling = CommitteeCeiling(committee, p, {{"R-COM-CAP", "org/c2", kHTTNV}});
   decide.quota_scope = "bloc-committees";
-  EXPECT_THAT(Rules(CheckDecision({decide}, {}, false, p)), ElementsAre("R-COM-CAP"));
+  EXPECT_THAT(Rules(CheckDecision({decide}, {}, false, p)), ElementsAre("R-DEC-2", "R-COM-CAP"));
   decide.level = kHTTNV;
   EXPECT_TRUE(CheckDecision({decide}, {{"bloc-committees", {1, 1}}}, false, p).accepted);
 }
@@ -168,7 +168,8 @@ TEST(ConformanceCase03, LateDisciplineForcesReRatingAndFlagsTheCell) {
   const Policy p = DefaultPolicy();
   MemberFacts m1 = AssessedMember(kXS, kXS, kXS, kXS, 3, 3, 3, 2, true);
   ASSERT_EQ(MemberCeiling(m1, p).level, kHTXSNV);
-  ASSERT_THAT(CheckReward(rating::v1::REWARD_KIND_YEARLY, 2025, {{2025, kHTXSNV}}), IsOk());
+  ASSERT_THAT(CheckReward(rating::v1::REWARD_KIND_YEARLY, 2025, {{2025, YearRating{kHTXSNV}}}),
+              IsOk());
 
   // A 2026 warning for June 2025 at c1 (R-ATTR-1).
   const std::vector<MembershipSpan> history = {{"c1", Date(2015, 3, 1), std::nullopt}};
@@ -180,7 +181,7 @@ TEST(ConformanceCase03, LateDisciplineForcesReRatingAndFlagsTheCell) {
   const Ceiling recomputed = MemberCeiling(m1, p);
   EXPECT_EQ(recomputed.level, kKHTNV);
   EXPECT_TRUE(Mentions(recomputed, "R-MEM-1"));
-  const std::optional<Flag> flag = RulingFlag(kHTXSNV, false, recomputed.level);
+  const std::optional<Flag> flag = FlagForRuling(kHTXSNV, std::nullopt, false, recomputed.level);
   ASSERT_TRUE(flag.has_value());
   EXPECT_EQ(flag->status, rating::v1::RATING_STATUS_RERATING_REQUIRED);
 
@@ -189,16 +190,15 @@ TEST(ConformanceCase03, LateDisciplineForcesReRatingAndFlagsTheCell) {
   UnitRating u1;
   u1.subject = "member/m1";
   u1.level = EffectiveLevel(flag->status, kHTXSNV, recomputed.level);
-  u1.disciplined = true;
-  u1.disciplined_not_remedied = true;
   UnitRating u2;
   u2.subject = "member/m2";
   u2.level = kHTTNV;
   cell.units = {u1, u2};
+  cell.d3 = {{"m1", "m2"}, {"m1"}};
   const Ceiling org = OrgCeiling(cell, p);
   EXPECT_EQ(org.level, kHTNV) << Describe(org);
   EXPECT_TRUE(Mentions(org, "R-ORG-3"));
-  const std::optional<Flag> suggestion = ReviewSuggestion(kHTXSNV, org);
+  const std::optional<Flag> suggestion = ReviewSuggestion(kHTXSNV, std::nullopt, org);
   ASSERT_TRUE(suggestion.has_value());
   EXPECT_EQ(suggestion->status, rating::v1::RATING_STATUS_REVIEW_SUGGESTED);
 

@@ -1,6 +1,8 @@
 // Authorization: every role against every kind of command, and reads by scope.
 #include "services/auth.h"
 
+#include "services/command_table.h"
+
 #include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
@@ -79,12 +81,13 @@ std::map<std::string, v1::Command> EveryCommand() {
       {"rerate_org", "rerate { subject: 'org/c1' year: 2025 }"},
       {"grant_reward", "grant_reward { subject: 'member/m1' year: 2025 }"},
       {"submit_dossier", "submit_dossier { org: 'c1' year: 2025 }"},
+      {"change_member_posts", "change_member_posts { member: 'm1' on: '2025-01-01' committee_of: 'c1' }"},
   };
   std::map<std::string, v1::Command> out;
   for (const auto& [name, text] : texts) {
     RATING_CHECK(google::protobuf::TextFormat::ParseFromString(text, &out[name]));
   }
-  RATING_CHECK(out.size() == static_cast<size_t>(v1::Command::kSubmitDossier) + 3);  // All kinds.
+  RATING_CHECK(out.size() == static_cast<size_t>(v1::Command::kChangeMemberPosts) + 3);  // All.
   return out;
 }
 
@@ -107,9 +110,11 @@ TEST_F(AuthTest, EveryRoleAgainstEveryKindOfCommand) {
        [](const std::string& c) { return c == "record_ballots"; }},
       {P("team2", v1::ROLE_COUNTING_TEAM, "c2"), [](const std::string&) { return false; }},
       {P("cell", v1::ROLE_CELL_COMMITTEE, "c1"),
-       // Registering under the bloc and restructuring c1 belong to the bloc, c1's superior.
+       // Registering under the bloc and restructuring c1 belong to the bloc, c1's superior;
+       // moving m1 into c2 needs a committee over c2 too.
        [&](const std::string& c) {
-         return bloc_only.count(c) == 0 && c != "register_org" && c != "restructure_org";
+         return bloc_only.count(c) == 0 && c != "register_org" && c != "restructure_org" &&
+                c != "transfer_member";
        }},
       {P("cell2", v1::ROLE_CELL_COMMITTEE, "c2"), [](const std::string&) { return false; }},
       {P("bloc", v1::ROLE_BLOC_COMMITTEE, "bloc"),

@@ -10,7 +10,7 @@
 #include "common/check.h"
 #include "common/clock.h"
 #include "eventstore/in_memory_event_store.h"
-#include "projections/rating_views.h"
+#include "projections/rating_reads.h"
 #include "tests/testing/status_matchers.h"
 
 namespace rating::services {
@@ -56,9 +56,12 @@ class EngineTest : public ::testing::Test {
     at.set_position(as_of);
     EXPECT_THAT(engine_->Read(at,
                               [&](const projections::RatingState& state) -> absl::Status {
-                                auto v = projections::RatingViews(state).View(subject, year);
-                                if (!v.ok()) return v.status();
-                                view = *v;
+                                auto s = projections::ResolveSubject(state, subject);
+                                if (!s.ok()) return s.status();
+                                auto period = projections::OpenPeriod(state, year);
+                                if (!period.ok()) return period.status();
+                                view = projections::RatingViewOf(
+                                    projections::RatingFacts(state, **period), *s);
                                 return absl::OkStatus();
                               }),
                 IsOk());
@@ -143,8 +146,8 @@ TEST_F(EngineTest, LateDisciplineFlagsTheRatingAndTheOrgThenRerateAnnulsTheRewar
   EXPECT_EQ(View("member/m1", 2025).status(), v1::RATING_STATUS_DECIDED);
   EXPECT_EQ(View("member/m1", 2025).level(), v1::LEVEL_KHTNV);
   ASSERT_THAT(engine_->Read({}, [](const projections::RatingState& state) {
-    EXPECT_EQ(state.rewards().size(), 1u);
-    EXPECT_NE(state.rewards()[0].annulled_position, 0u);  // R-REW-1.
+    EXPECT_EQ(state.rewards().rewards().size(), 1u);
+    EXPECT_NE(state.rewards().rewards()[0].annulled_position, 0u);  // R-REW-1.
     return absl::OkStatus();
   }), IsOk());
 }
@@ -308,10 +311,10 @@ TEST_F(EngineTest, ARecountUnderTheSameSessionSupersedesTheEarlierTally) {
   MustRun(with("LEVEL_HTTNV"));
   MustRun(with("LEVEL_HTNV"));
   ASSERT_THAT(engine_->Read({}, [](const projections::RatingState& state) {
-    const projections::SessionRecord* s = state.FindSession("s");
+    const projections::SessionRecord* s = state.ballots().Find("s");
     EXPECT_NE(s, nullptr);
     if (s != nullptr) {
-      EXPECT_EQ(s->tally.subjects[0].level, v1::LEVEL_HTNV);
+      EXPECT_EQ(s->tally.subjects(0).level(), v1::LEVEL_HTNV);
     }
     return absl::OkStatus();
   }), IsOk());

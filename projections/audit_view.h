@@ -1,0 +1,51 @@
+// The audit read models: the events bearing on each rating (its history), the decisions an
+// override forced, and what each ruling or re-rating flagged or annulled (its impact). Layer:
+// projections; not thread-safe (the owner locks).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "projections/event_context.h"
+#include "rating/v1/api.pb.h"
+#include "rating/v1/events.pb.h"
+
+namespace rating::projections {
+
+class AuditView {
+ public:
+  // Positions of every event bearing on the rating, in log order (empty when none).
+  const std::vector<uint64_t>& History(const std::string& subject, int year) const;
+  // One record per decision document or re-rating an override forced past a broken rule.
+  const std::vector<v1::OverrideRecord>& overrides() const { return overrides_; }
+  // Flags and annulments caused by the ruling or re-rating at `position` (empty when none).
+  const std::vector<v1::ImpactItem>& ImpactOf(uint64_t position) const;
+
+  // Applies an event: records the ratings it bears on (and, for decisions, rulings, re-ratings
+  // and the flags and annulments they cause, overrides and impacts).
+  void Apply(const EventContext& ctx, const v1::Event& event);
+
+  std::string Dump() const;
+
+ private:
+  void Touch(const std::string& subject, int year, uint64_t position);
+  // A person's facts bear on both member/ID and leader/ID; an org's comments on its committee.
+  void TouchWithPartner(const std::string& subject, int year, uint64_t position);
+  void OnRatingsDecided(const EventContext& ctx, const v1::RatingsDecided& decided);
+  void OnDisciplineRuled(const EventContext& ctx, const v1::DisciplineRuled& ruled);
+  void OnRerated(const EventContext& ctx, const v1::Rerated& rerated);
+  void OnRewardAnnulled(const EventContext& ctx, const v1::RewardAnnulled& annulled);
+  void OnRatingFlagged(const EventContext& ctx, const v1::RatingFlagged& flagged);
+
+  std::map<std::pair<std::string, int>, std::vector<uint64_t>> history_;
+  std::vector<v1::OverrideRecord> overrides_;
+  std::map<uint64_t, std::vector<v1::ImpactItem>> impacts_;
+  // The last ruling or re-rating: the flags and annulments that follow it in the same append
+  // are its impact.
+  uint64_t last_cause_position_ = 0;
+};
+
+}  // namespace rating::projections

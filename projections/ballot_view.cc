@@ -1,0 +1,115 @@
+#include "projections/ballot_view.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace rating::projections {
+
+v1::Tally TallyToProto(const rules::TallyResult& t) {
+  v1::Tally out;
+  out.set_issued(t.issued);
+  out.set_returned(t.returned);
+  out.set_valid(t.valid);
+  out.set_invalid(t.invalid);
+  out.set_denominator(t.denominator);
+  out.set_quota(t.quota);
+  for (const rules::InvalidBallotResult& b : t.invalid_ballots) {
+    v1::InvalidBallotCount* o = out.add_invalid_ballots();
+    o->set_serial(b.serial);
+    o->set_reason(b.reason);
+    o->set_detail(b.detail);
+  }
+  for (const rules::SubjectTallyResult& s : t.subjects) {
+    v1::SubjectCount* o = out.add_subjects();
+    o->set_subject(s.subject);
+    o->set_htxsnv(s.votes[v1::LEVEL_HTXSNV]);
+    o->set_httnv(s.votes[v1::LEVEL_HTTNV]);
+    o->set_htnv(s.votes[v1::LEVEL_HTNV]);
+    o->set_khtnv(s.votes[v1::LEVEL_KHTNV]);
+    o->set_void_rows(s.void_rows);
+    o->set_majority_level(s.majority_level);
+    if (s.level) o->set_level(*s.level);
+    o->set_tie_at_quota(s.tie_at_quota);
+  }
+  return out;
+}
+
+rules::TallyInput TallyInputOf(const v1::BallotSession& b) {
+  rules::TallyInput input;
+  input.subjects.assign(b.subjects().begin(), b.subjects().end());
+  input.issued.assign(b.issued().begin(), b.issued().end());
+  for (const v1::Ballot& ballot : b.ballots()) {
+    rules::BallotInput in;
+    in.serial = ballot.serial();
+    in.extra_content = ballot.extra_content();
+    for (const v1::BallotMark& mark : ballot.marks()) {
+      std::vector<rules::Level> levels;
+      for (int level : mark.levels()) levels.push_back(static_cast<rules::Level>(level));
+      in.marks.emplace_back(mark.subject(), std::move(levels));
+    }
+    input.ballots.push_back(std::move(in));
+  }
+  return input;
+}
+
+const SessionRecord* BallotView::Find(const std::string& id) const {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
+const SessionRecord* BallotView::Covering(const std::string& subject, const std::string& org,
+                                          int year) const {
+  auto it = by_org_year_.find({org, year});
+  if (it == by_org_year_.end()) return nullptr;
+  const SessionRecord* best = nullptr;
+  for (const std::string& id : it->second) {
+    const SessionRecord* record = Find(id);
+    if (record == nullptr) continue;
+    if (std::find(record->subjects.begin(), record->subjects.end(), subject) ==
+        record->subjects.end()) {
+      continue;
+    }
+    if (best == nullptr || record->position > best->position) best = record;
+  }
+  return best;
+}
+
+void BallotView::Record(const EventContext& ctx, const v1::BallotSession& session,
+                        v1::Tally tally) {
+  SessionRecord& record = sessions_[session.session()];
+  if (record.id.empty()) by_org_year_[{session.org(), session.year()}].push_back(session.session());
+  record.id = session.session();
+  record.org = session.org();
+  record.year = session.year();
+  record.subjects.assign(session.subjects().begin(), session.subjects().end());
+  record.tally = std::move(tally);
+  record.position = ctx.position;
+}
+
+void BallotView::OnBallotsRecorded(const EventContext& ctx, const v1::BallotsRecorded& recorded) {
+  Record(ctx, recorded.session(), recorded.tally());
+}
+
+absl::Status BallotView::OnLegacyBallotsCounted(const EventContext& ctx,
+                                                const v1::BallotSession& session,
+                                                const rules::Policy& policy) {
+  absl::StatusOr<rules::TallyResult> tally = rules::CountBallots(TallyInputOf(session), policy);
+  if (!tally.ok()) {
+    return absl::InternalError(absl::StrCat("position ", ctx.position, ": ballot session ",
+                                            session.session(), ": ", tally.status().message()));
+  }
+  Record(ctx, session, TallyToProto(*tally));
+  return absl::OkStatus();
+}
+
+std::string BallotView::Dump() const {
+  std::string out;
+  for (const auto& [id, s] : sessions_) {
+    absl::StrAppend(&out, "session ", id, " ", s.org, " ", s.year, "@", s.position, " ",
+                    s.tally.ShortDebugString(), "\n");
+  }
+  return out;
+}
+
+}  // namespace rating::projections

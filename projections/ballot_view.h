@@ -1,0 +1,57 @@
+// Ballot sessions with the tally each was accepted on (R-BAL-1..4): replay reads the stored
+// tally back and never recounts. Layer: projections; not thread-safe (the owner locks).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "projections/event_context.h"
+#include "rating/v1/events.pb.h"
+#include "rules/ballots.h"
+#include "rules/policy.h"
+
+namespace rating::projections {
+
+struct SessionRecord {
+  std::string id;
+  std::string org;
+  int year = 0;
+  std::vector<std::string> subjects;
+  v1::Tally tally;
+  uint64_t position = 0;
+};
+
+// A counted tally as stored in the event.
+v1::Tally TallyToProto(const rules::TallyResult& tally);
+// The counting input of a session as submitted.
+rules::TallyInput TallyInputOf(const v1::BallotSession& session);
+
+class BallotView {
+ public:
+  // The session (its latest count), or nullptr. Valid until the next On* call.
+  const SessionRecord* Find(const std::string& id) const;
+  // The latest session of (org, year) listing `subject`, or nullptr (R-BAL-5).
+  const SessionRecord* Covering(const std::string& subject, const std::string& org,
+                                int year) const;
+  const std::map<std::string, SessionRecord>& sessions() const { return sessions_; }
+
+  void OnBallotsRecorded(const EventContext& ctx, const v1::BallotsRecorded& recorded);
+  // A session written before tallies were stored: counted once, with the year's policy.
+  // INTERNAL when it does not count (it did when it was accepted).
+  absl::Status OnLegacyBallotsCounted(const EventContext& ctx, const v1::BallotSession& session,
+                                      const rules::Policy& policy);
+
+  std::string Dump() const;
+
+ private:
+  void Record(const EventContext& ctx, const v1::BallotSession& session, v1::Tally tally);
+
+  std::map<std::string, SessionRecord> sessions_;
+  std::map<std::pair<std::string, int>, std::vector<std::string>> by_org_year_;
+};
+
+}  // namespace rating::projections

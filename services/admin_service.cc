@@ -1,0 +1,59 @@
+// AdminService: principals (create, list, revoke). Admin only.
+#include "common/status_macros.h"
+#include "services/auth.h"
+#include "services/internal/grpc_common.h"
+
+namespace rating::services::internal {
+namespace {
+
+using common::ToGrpcStatus;
+using grpc::ServerContext;
+using grpc::Status;
+
+class AdminServiceImpl final : public v1::AdminService::Service {
+ public:
+  explicit AdminServiceImpl(Engine& engine) : engine_(engine) {}
+
+  Status CreatePrincipal(ServerContext* c, const v1::CreatePrincipalRequest* r,
+                         v1::CreatePrincipalResponse* out) override {
+    auto caller = Caller(engine_, c);
+    if (!caller.ok()) return ToGrpcStatus(caller.status());
+    auto result = engine_.CreatePrincipal(*caller, *r);
+    if (!result.ok()) return ToGrpcStatus(result.status());
+    *out = *std::move(result);
+    return Status::OK;
+  }
+
+  Status ListPrincipals(ServerContext* c, const v1::ListPrincipalsRequest*,
+                        v1::ListPrincipalsResponse* out) override {
+    return RunRead(engine_, c, v1::AsOf(),
+                   [&](const v1::Principal& caller, const projections::RatingState& state) {
+      RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
+      for (const auto& [id, record] : state.principals().principals()) {
+        *out->add_principals() = record.principal;
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  Status RevokePrincipal(ServerContext* c, const v1::RevokePrincipalRequest* r,
+                         v1::CommandReply* out) override {
+    auto caller = Caller(engine_, c);
+    if (!caller.ok()) return ToGrpcStatus(caller.status());
+    auto result = engine_.RevokePrincipal(*caller, r->principal_id());
+    if (!result.ok()) return ToGrpcStatus(result.status());
+    *out = *std::move(result);
+    return Status::OK;
+  }
+
+ private:
+  Engine& engine_;
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::Service> MakeAdminService(Engine& engine) {
+  return std::make_unique<AdminServiceImpl>(engine);
+}
+
+}  // namespace rating::services::internal

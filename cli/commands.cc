@@ -48,10 +48,13 @@ std::string FormatRatingView(const v1::RatingView& view) {
   if (!view.override_reason().empty()) {
     absl::StrAppend(&out, "Lý do quyết định vượt mức: ", view.override_reason(), "\n");
   }
-  if (!view.missing_inputs().empty()) {
-    absl::StrAppend(&out, "Còn thiếu: ", absl::StrJoin(view.missing_inputs(), ", "), "\n");
+  // The Vietnamese names the server sends, else the codes.
+  const auto& missing = view.missing_inputs_vi().empty() ? view.missing_inputs()
+                                                          : view.missing_inputs_vi();
+  if (!missing.empty()) absl::StrAppend(&out, "Còn thiếu: ", absl::StrJoin(missing, ", "), "\n");
+  for (const std::string& note : view.notes_vi().empty() ? view.notes() : view.notes_vi()) {
+    absl::StrAppend(&out, "Ghi chú: ", note, "\n");
   }
-  for (const std::string& note : view.notes()) absl::StrAppend(&out, "Ghi chú: ", note, "\n");
   if (view.decided_at_position() != 0) {
     absl::StrAppend(&out, "Quyết định tại vị trí: ", view.decided_at_position(), "\n");
   }

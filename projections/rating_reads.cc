@@ -67,7 +67,10 @@ v1::RatingView RatingViewOf(const RatingFacts& facts, const Subject& subject) {
   view.set_year(facts.year());
   view.set_as_of_position(facts.state().position());
   const rules::Eligibility eligibility = facts.EligibilityOf(subject);
-  for (const std::string& note : eligibility.notes) view.add_notes(note);
+  for (const std::string& note : eligibility.notes) {
+    view.add_notes(note);
+    view.add_notes_vi(rules::InputNameVi(note));
+  }
   const SubjectYear* sy = facts.state().ratings().Find(view.subject(), facts.year());
   const bool decided = sy != nullptr && sy->decided.has_value();
   if (eligibility.status == v1::RATING_STATUS_NOT_SUBJECT && !decided) {
@@ -81,8 +84,12 @@ v1::RatingView RatingViewOf(const RatingFacts& facts, const Subject& subject) {
   view.set_ceiling_rule(ceiling.rule_id);
   for (const rules::Finding& f : ceiling.findings) AddFinding(view, f);
   for (const rules::Finding& f : eligibility.findings) AddFinding(view, f);
-  for (const std::string& m : eligibility.missing_inputs) view.add_missing_inputs(m);
-  for (const std::string& m : ceiling.missing_inputs) view.add_missing_inputs(m);
+  for (const auto* inputs : {&eligibility.missing_inputs, &ceiling.missing_inputs}) {
+    for (const std::string& m : *inputs) {
+      view.add_missing_inputs(m);
+      view.add_missing_inputs_vi(rules::InputNameVi(m));
+    }
+  }
   if (!decided) {
     SetStatus(view, v1::RATING_STATUS_PENDING);
     return view;
@@ -97,13 +104,15 @@ v1::RatingView RatingViewOf(const RatingFacts& facts, const Subject& subject) {
   }
   SetStatus(view, sy->flag->flag.status);
   view.set_proposed_level(sy->flag->flag.proposed);
-  for (const std::string& rule : sy->flag->flag.rules) {
-    v1::Finding* f = view.add_explanation();
-    f->set_rule_id(rule);
-    f->set_holds(true);
-    f->set_text_vi(sy->flag->reason);
-    f->set_text_en(std::string(rules::RuleNameEn(rule)));
-  }
+  // The flag's reason, once, under the rule that set it (R-RETRO-1 or R-RETRO-3); the rule
+  // that lowered the ceiling is named in the reason.
+  const std::vector<std::string>& rules = sy->flag->flag.rules;
+  v1::Finding* f = view.add_explanation();
+  f->set_rule_id(rules.empty() ? std::string("R-RETRO-3") : rules.front());
+  f->set_holds(true);
+  f->set_text_vi(sy->flag->reason);
+  f->set_text_en(absl::StrCat(common::NameEn(sy->flag->flag.status), ": proposed ",
+                              common::Code(sy->flag->flag.proposed)));
   return view;
 }
 

@@ -296,8 +296,9 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
   } else if (!defects.empty()) {
     const bool at_least_good = total >= policy.score_good;
     defects.front().text_vi += Cat("; tổng điểm ", FormatPoints(total),
-                                   at_least_good ? " từ " : " dưới ",
-                                   FormatPoints(policy.score_good), " điểm");
+                                   at_least_good ? ", đạt từ " : ", dưới ",
+                                   FormatPoints(policy.score_good),
+                                   at_least_good ? " điểm trở lên" : " điểm");
     defects.front().text_en += Cat("; total score ", FormatPoints(total),
                                    at_least_good ? " at least " : " below ",
                                    FormatPoints(policy.score_good));

@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rules/internal/text_util.h"
 #include "rules/types.h"
 
 namespace rating::rules {
@@ -168,6 +169,42 @@ std::string_view RuleNameEn(std::string_view rule_id) {
     if (text.id == rule_id) return text.en;
   }
   return "";
+}
+
+std::string InputNameVi(std::string_view code) {
+  struct Name {
+    std::string_view code;
+    std::string_view vi;
+  };
+  static constexpr Name kNames[] = {
+      {"review", "kiểm điểm"},
+      {"self_assessment", "bản tự đánh giá, tự xếp loại"},
+      {"scorecard", "biểu chấm điểm"},
+      {"committee_assessment", "kết quả đánh giá tập thể cấp ủy"},
+      {"management rating", "kết quả xếp loại của tập thể lãnh đạo đơn vị"},
+      {"comments:temporary_cell", "nhận xét của chi bộ nơi sinh hoạt tạm thời"},
+      {"comments:previous_org", "nhận xét của tổ chức đảng nơi chuyển đi"},
+      {"comments:previous_superior", "nhận xét của cấp ủy cấp trên nơi chuyển giao"},
+      {"R-SUBJ-5: sick_leave", "nghỉ ốm: xếp loại theo kết quả làm việc thực tế"},
+      {"R-SUBJ-5: maternity", "nghỉ thai sản: xếp loại theo kết quả làm việc thực tế"},
+  };
+  for (const Name& name : kNames) {
+    if (name.code == code) return std::string(name.vi);
+  }
+  constexpr std::string_view kGrade = "grade:";
+  if (code.substr(0, kGrade.size()) == kGrade) {
+    return internal::Cat("đánh giá tiêu chí ", code.substr(kGrade.size()));
+  }
+  constexpr std::string_view kRating = " rating";
+  if (code.size() > kRating.size() && code.substr(code.size() - kRating.size()) == kRating) {
+    std::string_view subject = code.substr(0, code.size() - kRating.size());
+    constexpr std::string_view kMassOrg = "mass_org:";
+    if (subject.substr(0, kMassOrg.size()) == kMassOrg) {
+      return internal::Cat("kết quả xếp loại của đoàn thể ", subject.substr(kMassOrg.size()));
+    }
+    return internal::Cat("kết quả xếp loại của ", subject);
+  }
+  return std::string(code);
 }
 
 const std::vector<std::string>& AllRuleIds() {

@@ -53,6 +53,11 @@ std::string_view RuleNameEn(std::string_view rule_id);
 // Every rule id of RULES.md, in its order.
 const std::vector<std::string>& AllRuleIds();
 
+// The Vietnamese name of a missing input or a note as the rules name them ("review" -> "kiểm
+// điểm", "org/c1 rating" -> "kết quả xếp loại của org/c1", "R-SUBJ-5: maternity" -> "nghỉ thai
+// sản: xếp loại theo kết quả làm việc thực tế"). An unknown code is returned as it is.
+std::string InputNameVi(std::string_view code);
+
 // One rule's verdict in an explanation. `holds` is true for a rule that applies or a
 // condition that is met (the deciding rule, a KHTNV trigger, a cap, a missing review), false
 // for a condition of a higher level that fails. The texts are whole sentences that stand on

@@ -31,8 +31,7 @@ std::string ValidDate(const v1::Event& event) {
 std::string Detail(const v1::Event& event) {
   switch (event.payload_case()) {
     case v1::Event::kSelfAssessmentSubmitted:
-      return absl::StrCat("tự xếp loại ",
-                          common::NameVi(event.self_assessment_submitted().level()));
+      return common::NameVi(event.self_assessment_submitted().level());
     case v1::Event::kExternalRatingRecorded:
       return absl::StrCat(event.external_rating_recorded().body(), ": ",
                           common::NameVi(event.external_rating_recorded().level()));

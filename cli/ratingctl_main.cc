@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/client.h"
 #include "cli/commands.h"
-#include "cli/conformance.h"
+#include "cli/conformance/conformance.h"
 
 namespace rating::cli {
 namespace {

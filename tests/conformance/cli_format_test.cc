@@ -2,9 +2,9 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/conformance/scenario_player.h"
 #include "cli/csv.h"
 #include "cli/names.h"
-#include "cli/scenario_player.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/scenario.h"
+#include "cli/conformance/scenario.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"

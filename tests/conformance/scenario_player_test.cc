@@ -1,6 +1,6 @@
 // The scenario player against an in-process fake ratingd on 127.0.0.1:0: it sends each step to
 // its rpc with the right token, counts expectations, and explains failures.
-#include "cli/scenario_player.h"
+#include "cli/conformance/scenario_player.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "cli/client.h"
-#include "cli/scenario.h"
+#include "cli/conformance/scenario.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -1,6 +1,6 @@
 // ServerProcess starts a child, reads its ready line, and stops it; a child that dies or stays
 // silent is reported. The child is /bin/sh playing ratingd's part.
-#include "cli/server_process.h"
+#include "cli/conformance/server_process.h"
 
 #include <string>
 

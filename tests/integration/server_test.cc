@@ -15,7 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "cli/server_process.h"
+#include "cli/conformance/server_process.h"
 #include "common/crypto.h"
 #include "rating/v1/api.grpc.pb.h"
 #include "tests/testing/status_matchers.h"

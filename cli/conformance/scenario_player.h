@@ -1,5 +1,5 @@
 // Plays a parsed conformance scenario against a running ratingd through its gRPC API and
-// checks its expectations, reporting each failure in words. Layer: cli.
+// checks its expectations, reporting each failure in words. Layer: cli/conformance.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "cli/client.h"
-#include "cli/scenario.h"
+#include "cli/conformance/scenario.h"
 
 namespace rating::cli {
 

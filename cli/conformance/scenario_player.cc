@@ -1,4 +1,4 @@
-#include "cli/scenario_player.h"
+#include "cli/conformance/scenario_player.h"
 
 #include <cctype>
 #include <utility>

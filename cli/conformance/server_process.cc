@@ -1,4 +1,4 @@
-#include "cli/server_process.h"
+#include "cli/conformance/server_process.h"
 
 #include <fcntl.h>
 #include <poll.h>

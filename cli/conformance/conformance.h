@@ -1,5 +1,6 @@
 // `ratingctl conformance`: plays each scenario file against a fresh ratingd child process
-// (own temp data dir, own admin token) and reports `N passed, N failed`. Layer: cli.
+// (own temp data dir, own admin token) and reports `N passed, N failed`. Layer: cli/conformance,
+// the harness's entry point (ratingctl_main.cc calls it).
 #pragma once
 
 #include <ostream>
@@ -10,6 +11,7 @@
 
 namespace rating::cli {
 
+// How RunConformance starts ratingd and reports; the defaults suit `ratingctl conformance`.
 struct ConformanceOptions {
   // The ratingd binary ("" = FindRatingd()).
   std::string ratingd;

@@ -1,4 +1,4 @@
-#include "cli/conformance.h"
+#include "cli/conformance/conformance.h"
 
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
@@ -18,9 +18,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "cli/client.h"
-#include "cli/scenario.h"
-#include "cli/scenario_player.h"
-#include "cli/server_process.h"
+#include "cli/conformance/scenario.h"
+#include "cli/conformance/scenario_player.h"
+#include "cli/conformance/server_process.h"
 #include "common/crypto.h"
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"

@@ -1,6 +1,6 @@
-// A conformance scenario (shared/conformance/FORMAT.md) parsed into API messages: each `do`
-// step becomes a rating.v1.Command, each `expect` step an Expectation. Layer: cli, no I/O
-// beyond LoadScenario's file read; no gRPC.
+// A conformance scenario (shared/conformance/FORMAT.md) parsed into API messages: each `do` step
+// becomes a rating.v1.Command, each `expect` step an Expectation. Layer: cli/conformance; no I/O
+// beyond LoadScenario's file read, no gRPC. The functions keep no state: call them from any thread.
 #pragma once
 
 #include <cstdint>
@@ -99,8 +99,11 @@ struct ScenarioPrincipal {
   std::string scope;
 };
 
+// A parsed scenario file.
 struct Scenario {
+  // "name" ("" when absent).
   std::string name;
+  // The rule ids the scenario covers ("rules", informative).
   std::vector<std::string> rules;
   // In file order.
   std::vector<ScenarioPrincipal> principals;
@@ -122,11 +125,13 @@ absl::StatusOr<Scenario> LoadScenario(const std::string& path);
 absl::StatusOr<v1::Command> ParseDoStep(const nlohmann::ordered_json& step,
                                         std::vector<std::string>* unknown = nullptr);
 
-// Maps one `expect` step object. INVALID_ARGUMENT like ParseDoStep.
+// Maps one `expect` step object. INVALID_ARGUMENT like ParseDoStep (also for an `error`
+// expectation whose code is OK).
 absl::StatusOr<Expectation> ParseExpectStep(const nlohmann::ordered_json& step,
                                             std::vector<std::string>* unknown = nullptr);
 
-// "rating member/m1 2025 level HTTNV": a one-line description of an expectation.
+// "rating member/m1 2025 level HTTNV": a one-line description of an expectation, ending in
+// ` as of "LABEL"` when it reads a past moment.
 std::string DescribeExpectation(const Expectation& expectation);
 
 }  // namespace rating::cli

@@ -1,6 +1,6 @@
 // Runs a ratingd child process for the conformance runner: starts it, waits for its
 // "ratingd listening on HOST:PORT" line, forwards the rest of its stdout to our stderr, and
-// stops it with SIGTERM. Layer: cli (POSIX processes and pipes).
+// stops it with SIGTERM. Layer: cli/conformance (POSIX processes and pipes).
 #pragma once
 
 #include <sys/types.h>
@@ -17,6 +17,8 @@
 
 namespace rating::cli {
 
+// One ratingd child. Owns the child and its stdout pipe; destroying it stops both. Not
+// thread-safe: use from one thread.
 class ServerProcess {
  public:
   // Starts `binary` with `args` (argv[1..]); its stdout is read until the ready line.
@@ -36,6 +38,7 @@ class ServerProcess {
 
   // "127.0.0.1:PORT", as the ready line gave it.
   const std::string& address() const { return address_; }
+  // The child's process id (the process may have exited; see Running).
   pid_t pid() const { return pid_; }
 
   // True while the child has not exited. An exit observed here is remembered for Stop.

@@ -81,6 +81,19 @@ absl::Status EnrollMember(Fields& f, v1::Command& cmd, std::vector<std::string>*
   return absl::OkStatus();
 }
 
+// Beyond FORMAT.md: the committees a member sits on and the collectives they head, from a date
+// (RegistryService.ChangeMemberPosts).
+absl::Status MemberPosts(Fields& f, v1::Command& cmd, std::vector<std::string>*) {
+  v1::MemberPosts* p = cmd.mutable_change_member_posts();
+  RATING_ASSIGN_OR_RETURN(*p->mutable_member(), f.String("member"));
+  RATING_ASSIGN_OR_RETURN(*p->mutable_on(), f.String("on"));
+  RATING_ASSIGN_OR_RETURN(std::vector<std::string> committee_of, f.OptStringList("committee_of"));
+  for (auto& org : committee_of) p->add_committee_of(std::move(org));
+  RATING_ASSIGN_OR_RETURN(std::vector<std::string> heads, f.OptStringList("heads"));
+  for (auto& org : heads) p->add_heads(std::move(org));
+  return absl::OkStatus();
+}
+
 absl::Status TransferMember(Fields& f, v1::Command& cmd, std::vector<std::string>*) {
   v1::MemberTransfer* p = cmd.mutable_transfer_member();
   RATING_ASSIGN_OR_RETURN(*p->mutable_member(), f.String("member"));
@@ -163,6 +176,7 @@ const std::map<std::string, DoParser>& DoParsers() {
       {"restructure_org", &RestructureOrg},
       {"enroll_member", &EnrollMember},
       {"transfer_member", &TransferMember},
+      {"member_posts", &MemberPosts},
       {"member_status", &MemberStatus},
       {"review_completed", &ReviewCompleted},
       {"comments_received", &CommentsReceived},

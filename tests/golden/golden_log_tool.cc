@@ -1,0 +1,98 @@
+// golden_log_tool: records the golden log. Each scenario file (conformance FORMAT.md) is played
+// through this version's engine (authorize -> plan with the rules -> append -> apply) over its
+// own in-memory store, on a fake clock, every `do` step as its principal; then the scenario's
+// principals are revoked. Each store's log becomes one segment of OUT.log, and OUT.dump holds
+// what the segments replay to. Used by scripts/record-golden-log; golden_log_test only reads.
+//   golden_log_tool OUT.log OUT.dump SCENARIO.json...
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "cli/conformance/scenario.h"
+#include "common/clock.h"
+#include "eventstore/in_memory_event_store.h"
+#include "services/engine.h"
+#include "tests/golden/golden_log.h"
+
+namespace rating::golden {
+namespace {
+
+v1::Principal MakePrincipal(const std::string& id, v1::Role role, const std::string& scope) {
+  v1::Principal p;
+  p.set_id(id);
+  p.set_role(role);
+  p.set_scope(scope);
+  return p;
+}
+
+absl::StatusOr<Segment> Record(const std::string& path) {
+  absl::StatusOr<cli::Scenario> scenario = cli::LoadScenario(path);
+  if (!scenario.ok()) return scenario.status();
+  common::FakeClock clock;
+  eventstore::InMemoryEventStore store(clock);
+  absl::StatusOr<std::unique_ptr<services::Engine>> engine = services::Engine::Open(store);
+  if (!engine.ok()) return engine.status();
+  const v1::Principal admin = MakePrincipal("golden-admin", v1::ROLE_ADMIN, "");
+  absl::StatusOr<bool> seeded = (*engine)->SeedPrincipal(admin, "golden-admin-token-0000");
+  if (!seeded.ok()) return seeded.status();
+  std::map<std::string, v1::Principal> principals;
+  for (const cli::ScenarioPrincipal& p : scenario->principals) {
+    principals[p.id] = MakePrincipal(p.id, p.role, p.scope);
+    absl::StatusOr<bool> created =
+        (*engine)->SeedPrincipal(principals[p.id], absl::StrCat("golden-token-", p.id, "-0000"));
+    if (!created.ok()) return created.status();
+  }
+  for (const cli::Step& step : scenario->steps) {
+    clock.Advance(absl::Seconds(1));
+    if (!step.is_do || !step.sendable) continue;
+    const v1::Principal& caller = step.as.empty() ? admin : principals[step.as];
+    // A deterministic idempotency key per step; refusals write nothing and are expected.
+    const std::string request_id =
+        services::DerivedEventId(absl::StrCat(path, "#", step.number), 0);
+    (*engine)->Execute(caller, step.command, request_id).IgnoreError();
+  }
+  for (const auto& [id, principal] : principals) {
+    clock.Advance(absl::Seconds(1));
+    (*engine)->RevokePrincipal(admin, id).IgnoreError();  // Pins principal_revoked's replay.
+  }
+  Segment segment;
+  absl::Status read = store.ForEach(1, [&](const v1::Envelope& e) {
+    segment.push_back(e);
+    return true;
+  });
+  if (!read.ok()) return read;
+  return segment;
+}
+
+}  // namespace
+}  // namespace rating::golden
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: golden_log_tool OUT.log OUT.dump SCENARIO.json...\n");
+    return 2;
+  }
+  std::vector<rating::golden::Segment> segments;
+  for (int i = 3; i < argc; ++i) {
+    absl::StatusOr<rating::golden::Segment> segment = rating::golden::Record(argv[i]);
+    if (!segment.ok()) {
+      std::fprintf(stderr, "%s: %s\n", argv[i], std::string(segment.status().message()).c_str());
+      return 1;
+    }
+    segments.push_back(*std::move(segment));
+  }
+  absl::Status written = rating::golden::WriteGoldenLog(argv[1], segments);
+  absl::StatusOr<std::string> dump = rating::golden::ReplayDump(segments);
+  if (!written.ok() || !dump.ok()) {
+    std::fprintf(stderr, "%s\n",
+                 std::string((written.ok() ? dump.status() : written).message()).c_str());
+    return 1;
+  }
+  std::ofstream(argv[2], std::ios::binary | std::ios::trunc) << *dump;
+  size_t events = 0;
+  for (const auto& s : segments) events += s.size();
+  std::printf("%zu segments, %zu events written to %s; dump in %s\n", segments.size(), events,
+              argv[1], argv[2]);
+  return 0;
+}

@@ -1,9 +1,9 @@
 #include "cli/client.h"
 
-#include <chrono>
-
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/support/byte_buffer.h>
+
+#include <chrono>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
@@ -33,14 +33,13 @@ absl::StatusOr<std::string> CommandMethod(const google::protobuf::Descriptor* pa
     for (int m = 0; m < service->method_count(); ++m) {
       const google::protobuf::MethodDescriptor* method = service->method(m);
       if (method->input_type() == payload &&
-          method->output_type() == v1::CommandReply::descriptor() &&
-          !method->client_streaming() && !method->server_streaming()) {
+          method->output_type() == v1::CommandReply::descriptor() && !method->client_streaming() &&
+          !method->server_streaming()) {
         return absl::StrCat("/", service->full_name(), "/", method->name());
       }
     }
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("command: no rpc takes a ", payload->full_name()));
+  return absl::InvalidArgumentError(absl::StrCat("command: no rpc takes a ", payload->full_name()));
 }
 
 Client::Client(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration timeout)
@@ -69,9 +68,8 @@ absl::StatusOr<v1::CommandReply> Client::Execute(const v1::Command& command,
   const google::protobuf::Message& payload = command.GetReflection()->GetMessage(command, field);
   grpc::ByteBuffer request;
   bool own_buffer = false;
-  grpc::Status serialized =
-      grpc::SerializationTraits<google::protobuf::Message>::Serialize(payload, &request,
-                                                                      &own_buffer);
+  grpc::Status serialized = grpc::SerializationTraits<google::protobuf::Message>::Serialize(
+      payload, &request, &own_buffer);
   if (!serialized.ok()) return common::FromGrpcStatus(serialized);
   std::unique_ptr<grpc::ClientContext> context = NewContext(token);
   grpc::CompletionQueue queue;

@@ -49,8 +49,8 @@ std::string FormatRatingView(const v1::RatingView& view) {
     absl::StrAppend(&out, "Lý do quyết định vượt mức: ", view.override_reason(), "\n");
   }
   // The Vietnamese names the server sends, else the codes.
-  const auto& missing = view.missing_inputs_vi().empty() ? view.missing_inputs()
-                                                          : view.missing_inputs_vi();
+  const auto& missing =
+      view.missing_inputs_vi().empty() ? view.missing_inputs() : view.missing_inputs_vi();
   if (!missing.empty()) absl::StrAppend(&out, "Còn thiếu: ", absl::StrJoin(missing, ", "), "\n");
   for (const std::string& note : view.notes_vi().empty() ? view.notes() : view.notes_vi()) {
     absl::StrAppend(&out, "Ghi chú: ", note, "\n");

@@ -48,9 +48,7 @@ absl::StatusOr<v1::ConclusionKind> ParseConclusionKind(absl::string_view text) {
 absl::StatusOr<v1::RewardKind> ParseRewardKind(absl::string_view text) {
   return Parse<v1::RewardKind>(text, true);
 }
-absl::StatusOr<v1::Role> ParseRole(absl::string_view text) {
-  return Parse<v1::Role>(text, true);
-}
+absl::StatusOr<v1::Role> ParseRole(absl::string_view text) { return Parse<v1::Role>(text, true); }
 absl::StatusOr<v1::RatingStatus> ParseRatingStatus(absl::string_view text) {
   return Parse<v1::RatingStatus>(text, /*lower=*/false);
 }

@@ -44,7 +44,8 @@ std::string Code(E value) {
 }
 template <typename E>
 absl::StatusOr<E> ParseCode(std::string_view text, bool lower = false) {
-  absl::StatusOr<int> number = ParseEnumCode(*google::protobuf::GetEnumDescriptor<E>(), text, lower);
+  absl::StatusOr<int> number =
+      ParseEnumCode(*google::protobuf::GetEnumDescriptor<E>(), text, lower);
   if (!number.ok()) return number.status();
   return static_cast<E>(*number);
 }

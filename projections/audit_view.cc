@@ -117,8 +117,8 @@ void AuditView::Apply(const EventContext& ctx, const v1::Event& event) {
       OnRewardAnnulled(ctx, event.reward_annulled());
       break;
     case v1::Event::kDossierSubmitted:
-      Touch(absl::StrCat("org/", event.dossier_submitted().org()),
-            event.dossier_submitted().year(), pos);
+      Touch(absl::StrCat("org/", event.dossier_submitted().org()), event.dossier_submitted().year(),
+            pos);
       break;
     case v1::Event::kRatingFlagged:
       OnRatingFlagged(ctx, event.rating_flagged());

@@ -35,8 +35,7 @@ class BallotView {
   // The session (its latest count), or nullptr. Valid until the next On* call.
   const SessionRecord* Find(const std::string& id) const;
   // The latest session of (org, year) listing `subject`, or nullptr (R-BAL-5).
-  const SessionRecord* Covering(const std::string& subject, const std::string& org,
-                                int year) const;
+  const SessionRecord* Covering(const std::string& subject, const std::string& org, int year) const;
   const std::map<std::string, SessionRecord>& sessions() const { return sessions_; }
 
   void OnBallotsRecorded(const EventContext& ctx, const v1::BallotsRecorded& recorded);

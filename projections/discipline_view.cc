@@ -30,8 +30,8 @@ rules::DisciplineFact DisciplineFactOf(const v1::DisciplineRuling& ruling) {
   fact.form = ruling.form();
   fact.self_remedied = ruling.self_remedied();
   fact.increases = ruling.increases();
-  fact.violation_key = absl::StrCat(RulingKey(ruling.subject()), "@", ruling.violation_from(),
-                                    "..", ruling.violation_to());
+  fact.violation_key = absl::StrCat(RulingKey(ruling.subject()), "@", ruling.violation_from(), "..",
+                                    ruling.violation_to());
   return fact;
 }
 

@@ -18,7 +18,8 @@ absl::Status PeriodView::OnPeriodOpened(const v1::PeriodSpec& spec, uint64_t pos
   for (const auto& o : spec.policy_overrides()) overrides.emplace_back(o.key(), o.value());
   absl::StatusOr<rules::Policy> policy = rules::LoadPolicy(spec.policy_version(), overrides);
   if (!policy.ok()) {
-    return absl::InternalError(absl::StrCat("position ", position, ": ", policy.status().message()));
+    return absl::InternalError(
+        absl::StrCat("position ", position, ": ", policy.status().message()));
   }
   PeriodInfo info;
   info.year = spec.year();
@@ -41,11 +42,11 @@ std::string PolicyDump(const rules::Policy& p) {
       p.band_xs_pct, "/", p.band_tot_pct, "/", p.band_tb_pct, " quota ", p.quota_pct, "/",
       p.quota_min_group, "/", p.quota_small, "/", static_cast<int>(p.quota_base), " shares ",
       p.excellent_good_share_pct, "/", p.good_good_share_pct, "/", p.defect_disciplined_pct,
-      " targets ", p.min_targets_pct, "/", p.member_failed_targets_pct, "/",
-      p.low_confidence_pct, "/", p.exceeded_targets_pct, "/", p.not_ensured_pct, " months ",
-      p.member_admission_months, "/", p.org_age_months, "/", p.transfer_comment_months,
-      " denominator ", static_cast<int>(p.ballot_denominator), " ref ", p.reference_month, "-",
-      p.reference_day, " due ", p.dossier_due_month, "-", p.dossier_due_day);
+      " targets ", p.min_targets_pct, "/", p.member_failed_targets_pct, "/", p.low_confidence_pct,
+      "/", p.exceeded_targets_pct, "/", p.not_ensured_pct, " months ", p.member_admission_months,
+      "/", p.org_age_months, "/", p.transfer_comment_months, " denominator ",
+      static_cast<int>(p.ballot_denominator), " ref ", p.reference_month, "-", p.reference_day,
+      " due ", p.dossier_due_month, "-", p.dossier_due_day);
   for (const auto& [kind, card] : p.scorecards) {
     absl::StrAppend(&out, " card ", static_cast<int>(kind), "=", card.id, ":");
     for (const auto& c : card.criteria) {

@@ -33,8 +33,7 @@ bool IsPersonRuling(const DisciplineRecord& record) {
 
 }  // namespace
 
-RatingFacts::RatingFacts(const RatingState& state, const PeriodInfo& period,
-                         const Overlay* overlay)
+RatingFacts::RatingFacts(const RatingState& state, const PeriodInfo& period, const Overlay* overlay)
     : state_(state), period_(period), overlay_(overlay) {}
 
 const SubjectYear* RatingFacts::Recorded(const std::string& subject) const {
@@ -70,8 +69,7 @@ std::vector<rules::DisciplineFact> RatingFacts::DisciplinesOf(const std::string&
 std::vector<rules::DisciplineFact> RatingFacts::CommitteeMemberDisciplines(
     const std::string& org) const {
   std::vector<rules::DisciplineFact> out;
-  for (const std::string& member :
-       state_.registry().CommitteeMembersAt(org, reference_date())) {
+  for (const std::string& member : state_.registry().CommitteeMembersAt(org, reference_date())) {
     for (const rules::DisciplineFact& d : DisciplinesOf(Str(SubjectKind::kMember, member))) {
       out.push_back(d);
     }
@@ -199,7 +197,8 @@ rules::OrgFacts RatingFacts::OrgFactsOf(const std::string& org) const {
     }
     // D3: the people with a discipline attributed to O and the year, those who left included.
     for (const DisciplineRecord* d : RulingsAt(org)) {
-      if (IsPersonRuling(*d)) facts.d3.disciplined.push_back(RulingKey(d->ruling.subject()).substr(7));
+      if (IsPersonRuling(*d))
+        facts.d3.disciplined.push_back(RulingKey(d->ruling.subject()).substr(7));
     }
   } else {
     for (const std::string& child : registry.ChildrenAt(org, ref)) {
@@ -218,8 +217,7 @@ rules::CommitteeFacts RatingFacts::CommitteeFactsOf(const std::string& org) cons
   if (const SubjectYear* sy = Recorded(subject)) facts.assessment = sy->committee_assessment;
   facts.committee_conclusions = ConclusionsOf(subject);
   facts.org_conclusions = ConclusionsOf(Str(SubjectKind::kOrg, org));
-  for (const std::string& member :
-       state_.registry().CommitteeMembersAt(org, reference_date())) {
+  for (const std::string& member : state_.registry().CommitteeMembersAt(org, reference_date())) {
     for (SubjectKind kind : {SubjectKind::kMember, SubjectKind::kLeader}) {
       for (v1::ConclusionKind c : ConclusionsOf(Str(kind, member))) {
         facts.member_conclusions.push_back(c);
@@ -319,8 +317,7 @@ std::vector<std::string> RatingFacts::HeadedOrgs(const std::string& member) cons
 
 // ------------------------------------------------------------------ decisions
 
-rules::DecisionItem RatingFacts::DecisionItemFor(const Subject& subject,
-                                                 rules::Level level) const {
+rules::DecisionItem RatingFacts::DecisionItemFor(const Subject& subject, rules::Level level) const {
   const RegistryView& registry = state_.registry();
   rules::DecisionItem item;
   item.subject = subject.ToString();
@@ -369,8 +366,8 @@ std::vector<Subject> RatingFacts::ScopeSubjects(const rules::QuotaScope& scope) 
   switch (scope.kind) {
     case rules::ScopeKind::kMembers:
     case rules::ScopeKind::kLeaders: {
-      const SubjectKind kind = scope.kind == rules::ScopeKind::kMembers ? SubjectKind::kMember
-                                                                         : SubjectKind::kLeader;
+      const SubjectKind kind =
+          scope.kind == rules::ScopeKind::kMembers ? SubjectKind::kMember : SubjectKind::kLeader;
       std::vector<std::string> orgs = registry.DescendantsAt(scope.root, ref);
       orgs.push_back(scope.root);
       for (const std::string& org : orgs) {

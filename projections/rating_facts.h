@@ -31,8 +31,7 @@ class RatingFacts {
  public:
   // Reads `state` for `period`'s year, with `overlay` on top (nullptr = none). All three must
   // outlive this object and not change while it is used.
-  RatingFacts(const RatingState& state, const PeriodInfo& period,
-              const Overlay* overlay = nullptr);
+  RatingFacts(const RatingState& state, const PeriodInfo& period, const Overlay* overlay = nullptr);
 
   int year() const { return period_.year; }
   rules::Date reference_date() const { return period_.reference_date; }

@@ -67,12 +67,14 @@ absl::Status RatingState::Dispatch(const EventContext& ctx, const v1::Event& e) 
       const v1::Scorecard& s = e.scorecard_submitted();
       const PeriodInfo* period = periods_.Find(s.year());
       if (period == nullptr) {
-        return absl::InternalError(absl::StrCat("position ", ctx.position, ": no period ", s.year()));
+        return absl::InternalError(
+            absl::StrCat("position ", ctx.position, ": no period ", s.year()));
       }
       // The card was checked when accepted; converting it again is arithmetic on stored data.
       auto card = ScorecardToFacts(s, period->policy);
       if (!card.ok()) {
-        return absl::InternalError(absl::StrCat("position ", ctx.position, ": ", card.status().message()));
+        return absl::InternalError(
+            absl::StrCat("position ", ctx.position, ": ", card.status().message()));
       }
       ratings_.OnScorecardSubmitted(s, *std::move(card));
       break;
@@ -89,8 +91,8 @@ absl::Status RatingState::Dispatch(const EventContext& ctx, const v1::Event& e) 
     case v1::Event::kBallotsCounted: {
       const PeriodInfo* period = periods_.Find(e.ballots_counted().year());
       if (period == nullptr) {
-        return absl::InternalError(absl::StrCat("position ", ctx.position, ": no period ",
-                                                e.ballots_counted().year()));
+        return absl::InternalError(
+            absl::StrCat("position ", ctx.position, ": no period ", e.ballots_counted().year()));
       }
       return ballots_.OnLegacyBallotsCounted(ctx, e.ballots_counted(), period->policy);
     }
@@ -131,7 +133,8 @@ absl::Status RatingState::Dispatch(const EventContext& ctx, const v1::Event& e) 
       principals_.OnPrincipalRevoked(e.principal_revoked());
       break;
     case v1::Event::PAYLOAD_NOT_SET:
-      return absl::DataLossError(absl::StrCat("event at position ", ctx.position, " has no payload"));
+      return absl::DataLossError(
+          absl::StrCat("event at position ", ctx.position, " has no payload"));
   }
   return absl::OkStatus();
 }

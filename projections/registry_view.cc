@@ -168,8 +168,7 @@ std::vector<std::string> RegistryView::HeadshipsAt(const std::string& member, Da
   return heads == nullptr ? std::vector<std::string>() : *heads;
 }
 
-std::vector<std::string> RegistryView::CommitteeMembersAt(const std::string& org,
-                                                          Date date) const {
+std::vector<std::string> RegistryView::CommitteeMembersAt(const std::string& org, Date date) const {
   std::vector<std::string> out;
   for (const std::string& id : Listed(seat_holders_ever_, org)) {
     const MemberRecord* member = FindMember(id);

@@ -43,9 +43,7 @@ struct DossierRecord {
 
 class DossierView {
  public:
-  const std::map<std::pair<std::string, int>, DossierRecord>& dossiers() const {
-    return dossiers_;
-  }
+  const std::map<std::pair<std::string, int>, DossierRecord>& dossiers() const { return dossiers_; }
   void OnDossierSubmitted(const EventContext& ctx, const v1::DossierSubmission& dossier);
   std::string Dump() const;
 

@@ -54,8 +54,7 @@ absl::StatusOr<rules::ScorecardFacts> ScorecardToFacts(const v1::Scorecard& scor
         break;
       }
       case v1::ScoreCriterion::kQuantity: {
-        auto points =
-            rules::QuantitativePoints(*max, c.quantity().achieved(), c.quantity().plan());
+        auto points = rules::QuantitativePoints(*max, c.quantity().achieved(), c.quantity().plan());
         if (!points.ok()) return Bad(field + ".quantity", c.id(), points.status().message());
         line.points = *points;
         break;
@@ -81,7 +80,8 @@ absl::StatusOr<rules::ScorecardFacts> ScorecardToFacts(const v1::Scorecard& scor
     }
     out.party_building_pct = scorecard.party_building_pct();
   }
-  if (scorecard.has_production_plan_met()) out.production_plan_met = scorecard.production_plan_met();
+  if (scorecard.has_production_plan_met())
+    out.production_plan_met = scorecard.production_plan_met();
   out.force_majeure = scorecard.force_majeure();
   out.exemplary = scorecard.exemplary();
   return out;

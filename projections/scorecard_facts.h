@@ -1,6 +1,7 @@
 // A scorecard as the rules read it (C.I.1): the points of quantitative lines computed
 // (floor(max * min(achieved, plan) / plan)), the grades given kept, the names from the policy's
-// templates (by criterion id). Layer: projections (the command handlers use it to check a card before accepting).
+// templates (by criterion id). Layer: projections (the command handlers use it to check a card
+// before accepting).
 #pragma once
 
 #include "absl/status/statusor.h"

@@ -20,8 +20,8 @@ void SubjectYearView::OnReviewCompleted(const v1::ReviewCompletion& review) {
 }
 
 void SubjectYearView::OnCommentsReceived(const v1::CommentsReceipt& comments) {
-  At(comments.subject(), comments.year()).comment_sources |=
-      1u << static_cast<int>(comments.source());
+  At(comments.subject(), comments.year()).comment_sources |= 1u
+                                                             << static_cast<int>(comments.source());
 }
 
 void SubjectYearView::OnSelfAssessmentSubmitted(const v1::SelfAssessment& a) {
@@ -102,8 +102,8 @@ void SubjectYearView::OnRatingFlagged(const EventContext& ctx, const v1::RatingF
 std::string SubjectYearView::Dump() const {
   std::string out;
   for (const auto& [key, sy] : subject_years_) {
-    absl::StrAppend(&out, "subject ", key.first, " ", key.second, " review ",
-                    sy.review_completed, " comments ", sy.comment_sources);
+    absl::StrAppend(&out, "subject ", key.first, " ", key.second, " review ", sy.review_completed,
+                    " comments ", sy.comment_sources);
     if (sy.self_assessment) {
       const rules::MemberAssessment& a = *sy.self_assessment;
       absl::StrAppend(&out, " self {");

@@ -1,4 +1,6 @@
 // The 20% quota (R-QUOTA) and ballot counting (RULES.md §7: R-BAL-1..3).
+#include "rules/ballots.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -6,7 +8,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "rules/ballots.h"
 #include "rules/internal/text_util.h"
 
 namespace rating::rules {

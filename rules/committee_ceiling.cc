@@ -24,8 +24,8 @@ bool Has(const std::vector<ConclusionKind>& kinds, ConclusionKind kind) {
 }
 
 // R-COM-1 (C.III.3.4): every trigger that makes the committee KHTNV.
-std::vector<Finding> KhtnvTriggers(const CommitteeFacts& facts,
-                                   const CommitteeAssessmentFacts* a, const Policy& policy) {
+std::vector<Finding> KhtnvTriggers(const CommitteeFacts& facts, const CommitteeAssessmentFacts* a,
+                                   const Policy& policy) {
   std::vector<Finding> out;
   // Disunity may be concluded on the committee or on its org: both speak of the committee.
   if (Has(facts.committee_conclusions, rating::v1::CONCLUSION_KIND_DISUNITY) ||
@@ -57,11 +57,11 @@ std::vector<Finding> KhtnvTriggers(const CommitteeFacts& facts,
   for (const DisciplineFact& d : facts.committee_member_disciplines) {
     if (d.form < rating::v1::DISCIPLINE_FORM_WARNING) continue;
     if (!d.violation_key.empty() && !violations.insert(d.violation_key).second) continue;
-    out.push_back(Holds("R-COM-1",
-                        Cat("Cấp ủy viên bị kỷ luật ", internal::FormVi(d.form),
-                            " (từ cảnh cáo trở lên)"),
-                        Cat("a committee member was disciplined (", internal::FormEn(d.form),
-                            ", warning or heavier)")));
+    out.push_back(
+        Holds("R-COM-1",
+              Cat("Cấp ủy viên bị kỷ luật ", internal::FormVi(d.form), " (từ cảnh cáo trở lên)"),
+              Cat("a committee member was disciplined (", internal::FormEn(d.form),
+                  ", warning or heavier)")));
   }
   return out;
 }
@@ -74,8 +74,7 @@ Ceiling CommitteeCeiling(const CommitteeFacts& facts, const Policy& policy,
   const CommitteeAssessmentFacts* a = facts.assessment.has_value() ? &*facts.assessment : nullptr;
   if (a == nullptr) {
     ex.Missing("committee_assessment");
-    ex.FailEveryLevel({"R-COM-3", "R-COM-4", "R-COM-5"},
-                      "Chưa có kết quả đánh giá tập thể cấp ủy",
+    ex.FailEveryLevel({"R-COM-3", "R-COM-4", "R-COM-5"}, "Chưa có kết quả đánh giá tập thể cấp ủy",
                       "no committee assessment (committee_assessment)");
   } else {
     // R-COM-3 (HTXSNV), R-COM-4 (HTTNV), R-COM-5 (HTNV).
@@ -90,8 +89,7 @@ Ceiling CommitteeCeiling(const CommitteeFacts& facts, const Policy& policy,
                           rating::v1::GRADE_TB);
     }
     if (!a->exemplary) {
-      ex.Fail(LEVEL_HTXSNV, "R-COM-3", "Chưa được ghi nhận là điển hình",
-              "not exemplary");
+      ex.Fail(LEVEL_HTXSNV, "R-COM-3", "Chưa được ghi nhận là điển hình", "not exemplary");
     }
   }
   std::vector<Finding> khtnv = KhtnvTriggers(facts, a, policy);
@@ -106,14 +104,14 @@ Ceiling CommitteeCeiling(const CommitteeFacts& facts, const Policy& policy,
     ceiling = ex.Finish(LEVEL_HTXSNV, "R-COM-3",
                         {internal::MeetsEveryCondition("R-COM-3", LEVEL_HTXSNV)});
   } else if (!ex.HasFailures(LEVEL_HTTNV)) {
-    ceiling = ex.Finish(LEVEL_HTTNV, "R-COM-4",
-                        {internal::MeetsEveryCondition("R-COM-4", LEVEL_HTTNV)});
+    ceiling =
+        ex.Finish(LEVEL_HTTNV, "R-COM-4", {internal::MeetsEveryCondition("R-COM-4", LEVEL_HTTNV)});
   } else if (!ex.HasFailures(LEVEL_HTNV)) {
-    ceiling = ex.Finish(LEVEL_HTNV, "R-COM-5",
-                        {internal::MeetsEveryCondition("R-COM-5", LEVEL_HTNV)});
+    ceiling =
+        ex.Finish(LEVEL_HTNV, "R-COM-5", {internal::MeetsEveryCondition("R-COM-5", LEVEL_HTNV)});
   } else {
-    ceiling = ex.Finish(LEVEL_KHTNV, "R-COM-1",
-                        {internal::FallsShortOfCompleted("R-COM-1", "R-COM-5")});
+    ceiling =
+        ex.Finish(LEVEL_KHTNV, "R-COM-1", {internal::FallsShortOfCompleted("R-COM-1", "R-COM-5")});
   }
   // R-COM-2 (C.III.3.3): disciplined but self-remedied -> at most HTNV.
   if (self_remedied && ceiling.level > LEVEL_HTNV) {
@@ -139,18 +137,17 @@ Ceiling ApplyCaps(Ceiling ceiling, const std::vector<Cap>& caps) {
         ceiling.missing_inputs.push_back(missing);
       }
       ceiling.findings.push_back(Finding{
-          cap.rule_id, false,
-          Cat("Chưa biết mức xếp loại của ", cap.source, " để áp mức trần"),
+          cap.rule_id, false, Cat("Chưa biết mức xếp loại của ", cap.source, " để áp mức trần"),
           Cat("the rating of ", cap.source, " is unknown, the cap cannot be checked")});
       continue;
     }
     if (*cap.level >= ceiling.level) continue;
     ceiling.findings.insert(
         ceiling.findings.begin(),
-        Holds(cap.rule_id,
-              Cat("Không cao hơn mức xếp loại của ", cap.source, " (", LevelNameVi(*cap.level),
-                  ")"),
-              Cat("not above the rating of ", cap.source, " (", LevelCode(*cap.level), ")")));
+        Holds(
+            cap.rule_id,
+            Cat("Không cao hơn mức xếp loại của ", cap.source, " (", LevelNameVi(*cap.level), ")"),
+            Cat("not above the rating of ", cap.source, " (", LevelCode(*cap.level), ")")));
     ceiling.level = *cap.level;
     ceiling.rule_id = cap.rule_id;
     ceiling.capped_by = cap.source;

@@ -1,4 +1,6 @@
 // Decision checks (R-SUBJ-*, R-DEC-2, R-DEC-3, R-ORDER, R-QUOTA, R-BAL-5, caps).
+#include "rules/decisions.h"
+
 #include <map>
 #include <set>
 #include <string>
@@ -6,8 +8,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "rules/decisions.h"
-
 #include "rules/ballots.h"
 #include "rules/internal/text_util.h"
 

@@ -18,7 +18,7 @@ namespace rating::rules {
 struct DecisionItem {
   std::string subject;  // "member/m1"
   Level level = rating::v1::LEVEL_UNSPECIFIED;
-  Eligibility eligibility;  // R-SUBJ-*: NOT_SUBJECT / PENDING refuse.
+  Eligibility eligibility;       // R-SUBJ-*: NOT_SUBJECT / PENDING refuse.
   bool already_decided = false;  // R-DEC-3 (not for re-ratings).
   // The ceiling of §4–§6 with the caps applied (R-DEC-2 compares with it; when a cap lowered
   // it, its rule_id is R-COM-CAP or R-LEAD-CAP).

@@ -1,13 +1,13 @@
 // Who is rated (RULES.md §3): R-SUBJ-1..5.
+#include "rules/eligibility.h"
+
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "rules/eligibility.h"
-
-#include "rules/placement.h"
 #include "rules/internal/finding_util.h"
 #include "rules/internal/text_util.h"
+#include "rules/placement.h"
 
 namespace rating::rules {
 

@@ -62,13 +62,12 @@ std::vector<Finding> KhtnvTriggers(const MemberFacts& facts, const MemberAssessm
     const int missed =
         a->targets_completed < a->targets_assigned ? a->targets_assigned - a->targets_completed : 0;
     if (MorePct(missed, a->targets_assigned, policy.member_failed_targets_pct)) {
-      out.push_back(Holds("R-MEM-1",
-                          Cat(missed, "/", a->targets_assigned,
-                              " chỉ tiêu, nhiệm vụ không hoàn thành (trên ",
-                              policy.member_failed_targets_pct, "%)"),
-                          Cat(missed, " of ", a->targets_assigned,
-                              " targets not completed (more than ",
-                              policy.member_failed_targets_pct, "%)")));
+      out.push_back(
+          Holds("R-MEM-1",
+                Cat(missed, "/", a->targets_assigned, " chỉ tiêu, nhiệm vụ không hoàn thành (trên ",
+                    policy.member_failed_targets_pct, "%)"),
+                Cat(missed, " of ", a->targets_assigned, " targets not completed (more than ",
+                    policy.member_failed_targets_pct, "%)")));
     }
   }
   for (const ConfidenceVoteFact& vote : facts.confidence_votes) {
@@ -106,8 +105,8 @@ void HigherLevelConditions(internal::Explainer& ex, const MemberAssessment& a,
                         rating::v1::GRADE_TB);
   }
   const int assigned = a.targets_assigned;
-  const int on_time = a.targets_on_time < a.targets_completed ? a.targets_on_time
-                                                              : a.targets_completed;
+  const int on_time =
+      a.targets_on_time < a.targets_completed ? a.targets_on_time : a.targets_completed;
   if (on_time < assigned) {
     for (auto [level, rule] :
          {std::pair{LEVEL_HTXSNV, "R-MEM-2"}, std::pair{LEVEL_HTTNV, "R-MEM-3"}}) {
@@ -136,12 +135,12 @@ void HigherLevelConditions(internal::Explainer& ex, const MemberAssessment& a,
   }
   const int n = static_cast<int>(criteria.size());
   if (MorePct(a.not_ensured, n, policy.not_ensured_pct)) {
-    ex.Fail(LEVEL_HTNV, "R-MEM-4",
-            Cat(a.not_ensured, "/", n, " tiêu chí chưa bảo đảm chất lượng, tiến độ, tối đa ",
-                policy.not_ensured_pct, "%"),
-            Cat(a.not_ensured, " of ", n,
-                " criteria did not ensure quality or timeliness, at most ",
-                policy.not_ensured_pct, "%"));
+    ex.Fail(
+        LEVEL_HTNV, "R-MEM-4",
+        Cat(a.not_ensured, "/", n, " tiêu chí chưa bảo đảm chất lượng, tiến độ, tối đa ",
+            policy.not_ensured_pct, "%"),
+        Cat(a.not_ensured, " of ", n, " criteria did not ensure quality or timeliness, at most ",
+            policy.not_ensured_pct, "%"));
   }
 }
 
@@ -173,21 +172,20 @@ Ceiling MemberCeiling(const MemberFacts& facts, const Policy& policy,
   if (!khtnv.empty()) {
     ceiling = ex.Finish(LEVEL_KHTNV, "R-MEM-1", std::move(khtnv), std::move(trailer));
   } else if (!ex.HasFailures(LEVEL_HTXSNV)) {
-    ceiling = ex.Finish(LEVEL_HTXSNV, "R-MEM-2",
-                        {internal::MeetsEveryCondition("R-MEM-2", LEVEL_HTXSNV)},
-                        std::move(trailer));
+    ceiling =
+        ex.Finish(LEVEL_HTXSNV, "R-MEM-2", {internal::MeetsEveryCondition("R-MEM-2", LEVEL_HTXSNV)},
+                  std::move(trailer));
   } else if (!ex.HasFailures(LEVEL_HTTNV)) {
-    ceiling = ex.Finish(LEVEL_HTTNV, "R-MEM-3",
-                        {internal::MeetsEveryCondition("R-MEM-3", LEVEL_HTTNV)},
-                        std::move(trailer));
+    ceiling =
+        ex.Finish(LEVEL_HTTNV, "R-MEM-3", {internal::MeetsEveryCondition("R-MEM-3", LEVEL_HTTNV)},
+                  std::move(trailer));
   } else if (!ex.HasFailures(LEVEL_HTNV)) {
     ceiling = ex.Finish(LEVEL_HTNV, "R-MEM-4",
-                        {internal::MeetsEveryCondition("R-MEM-4", LEVEL_HTNV)},
-                        std::move(trailer));
+                        {internal::MeetsEveryCondition("R-MEM-4", LEVEL_HTNV)}, std::move(trailer));
   } else {
-    ceiling = ex.Finish(LEVEL_KHTNV, "R-MEM-1",
-                        {internal::FallsShortOfCompleted("R-MEM-1", "R-MEM-4")},
-                        std::move(trailer));
+    ceiling =
+        ex.Finish(LEVEL_KHTNV, "R-MEM-1", {internal::FallsShortOfCompleted("R-MEM-1", "R-MEM-4")},
+                  std::move(trailer));
   }
   return ApplyCaps(std::move(ceiling), caps);
 }

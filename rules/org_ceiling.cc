@@ -76,8 +76,8 @@ std::vector<Finding> Defects(const OrgFacts& facts, const Policy& policy) {
     if (d.discipline.self_remedied) continue;
     defects.push_back(Holds(
         "R-ORG-3",
-        Cat("D1: tổ chức đảng cấp dưới ", d.org, " bị kỷ luật ", internal::FormVi(d.discipline.form),
-            ", không tự phát hiện và khắc phục xong hậu quả"),
+        Cat("D1: tổ chức đảng cấp dưới ", d.org, " bị kỷ luật ",
+            internal::FormVi(d.discipline.form), ", không tự phát hiện và khắc phục xong hậu quả"),
         Cat("D1: the org ", d.org, " below was disciplined (", internal::FormEn(d.discipline.form),
             "), not self-remedied")));
   }
@@ -87,7 +87,8 @@ std::vector<Finding> Defects(const OrgFacts& facts, const Policy& policy) {
                             Cat("D1: đơn vị ", incident.org,
                                 " xảy ra vụ việc vi phạm bị xử lý kỷ luật, không tự khắc phục"),
                             Cat("D1: a unit had a violation case that was disciplined, not "
-                                "self-remedied (recorded on ", incident.org, ")")));
+                                "self-remedied (recorded on ",
+                                incident.org, ")")));
   }
   // D2: party-building targets or the production plan (only what the card asserts).
   const ScorecardFacts* card = facts.scorecard.has_value() ? &*facts.scorecard : nullptr;
@@ -109,13 +110,12 @@ std::vector<Finding> Defects(const OrgFacts& facts, const Policy& policy) {
   // D3: more than 20% of the people or orgs disciplined in the year.
   const D3Count d3 = CountD3(facts.d3);
   if (d3.whole > 0 && MorePct(d3.disciplined, d3.whole, policy.defect_disciplined_pct)) {
-    defects.push_back(Holds("R-ORG-3",
-                            Cat("D3: ", d3.disciplined, "/", d3.whole, " ", words.vi,
-                                " bị kỷ luật trong năm (trên ", policy.defect_disciplined_pct,
-                                "%)"),
-                            Cat("D3: ", d3.disciplined, " of ", d3.whole, " ", words.en,
-                                " disciplined in the year (more than ",
-                                policy.defect_disciplined_pct, "%)")));
+    defects.push_back(
+        Holds("R-ORG-3",
+              Cat("D3: ", d3.disciplined, "/", d3.whole, " ", words.vi,
+                  " bị kỷ luật trong năm (trên ", policy.defect_disciplined_pct, "%)"),
+              Cat("D3: ", d3.disciplined, " of ", d3.whole, " ", words.en,
+                  " disciplined in the year (more than ", policy.defect_disciplined_pct, "%)")));
   }
   // D4: a committee member disciplined, unless self-remedied.
   for (const DisciplineFact& d : facts.committee_member_disciplines) {
@@ -135,8 +135,7 @@ void HigherLevelConditions(internal::Explainer& ex, const OrgFacts& facts, const
   const bool committee_kind = IsCommitteeKind(facts.kind);
   const ScorecardFacts* card = facts.scorecard.has_value() ? &*facts.scorecard : nullptr;
   if (card == nullptr) {
-    ex.FailEveryLevel({"R-ORG-4", "R-ORG-5", "R-ORG-6"}, "Chưa có biểu chấm điểm",
-                      "no scorecard");
+    ex.FailEveryLevel({"R-ORG-4", "R-ORG-5", "R-ORG-6"}, "Chưa có biểu chấm điểm", "no scorecard");
   } else {
     const std::string score = FormatPoints(total);
     auto need_score = [&](Level level, std::string_view rule, CentiPoints threshold) {
@@ -153,8 +152,7 @@ void HigherLevelConditions(internal::Explainer& ex, const OrgFacts& facts, const
                               : GradeOfPoints(line.points, line.max, policy);
       auto need = [&](Level level, std::string_view rule, Grade needed) {
         if (grade >= needed) return;
-        const std::string points =
-            Cat(FormatPoints(line.points), "/", FormatPoints(line.max));
+        const std::string points = Cat(FormatPoints(line.points), "/", FormatPoints(line.max));
         ex.Fail(level, rule,
                 Cat(line.key ? "Tiêu chí trọng tâm " : "Tiêu chí ", LineName(line), " đạt mức ",
                     internal::GradeVi(grade), " (", points, " điểm), cần đạt mức ",
@@ -263,11 +261,11 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
       committee_self_remedied = true;
       continue;
     }
-    org1.push_back(Holds("R-ORG-1",
-                         Cat("Cấp ủy bị kỷ luật ", internal::FormVi(d.form),
-                             ", không tự phát hiện và khắc phục xong hậu quả"),
-                         Cat("the committee was disciplined (", internal::FormEn(d.form),
-                             "), not self-remedied")));
+    org1.push_back(Holds(
+        "R-ORG-1",
+        Cat("Cấp ủy bị kỷ luật ", internal::FormVi(d.form),
+            ", không tự phát hiện và khắc phục xong hậu quả"),
+        Cat("the committee was disciplined (", internal::FormEn(d.form), "), not self-remedied")));
   }
 
   CentiPoints total = 0;
@@ -295,20 +293,19 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
                                    FormatPoints(policy.score_pass)))});
   } else if (!defects.empty()) {
     const bool at_least_good = total >= policy.score_good;
-    defects.front().text_vi += Cat("; tổng điểm ", FormatPoints(total),
-                                   at_least_good ? ", đạt từ " : ", dưới ",
-                                   FormatPoints(policy.score_good),
-                                   at_least_good ? " điểm trở lên" : " điểm");
-    defects.front().text_en += Cat("; total score ", FormatPoints(total),
-                                   at_least_good ? " at least " : " below ",
-                                   FormatPoints(policy.score_good));
+    defects.front().text_vi +=
+        Cat("; tổng điểm ", FormatPoints(total), at_least_good ? ", đạt từ " : ", dưới ",
+            FormatPoints(policy.score_good), at_least_good ? " điểm trở lên" : " điểm");
+    defects.front().text_en +=
+        Cat("; total score ", FormatPoints(total), at_least_good ? " at least " : " below ",
+            FormatPoints(policy.score_good));
     ceiling = ex.Finish(at_least_good ? LEVEL_HTNV : LEVEL_KHTNV, "R-ORG-3", std::move(defects));
   } else if (!ex.HasFailures(LEVEL_HTXSNV)) {
     ceiling = ex.Finish(LEVEL_HTXSNV, "R-ORG-4",
                         {internal::MeetsEveryCondition("R-ORG-4", LEVEL_HTXSNV)});
   } else if (!ex.HasFailures(LEVEL_HTTNV)) {
-    ceiling = ex.Finish(LEVEL_HTTNV, "R-ORG-5",
-                        {internal::MeetsEveryCondition("R-ORG-5", LEVEL_HTTNV)});
+    ceiling =
+        ex.Finish(LEVEL_HTTNV, "R-ORG-5", {internal::MeetsEveryCondition("R-ORG-5", LEVEL_HTTNV)});
   } else {
     ceiling = ex.Finish(LEVEL_HTNV, "R-ORG-6",
                         {Holds("R-ORG-6",

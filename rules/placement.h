@@ -65,7 +65,7 @@ struct Placement {
   // before their admission). Orgs and committees: the org itself.
   std::string org;
   OrgKind org_kind = rating::v1::ORG_KIND_UNSPECIFIED;  // Kind of `org` at the reference date.
-  std::string parent;                                    // Superior of `org` at the date.
+  std::string parent;                                   // Superior of `org` at the date.
   std::string grassroots;  // The grassroots org `org` belongs to at the date ("" if none).
 };
 

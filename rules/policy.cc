@@ -15,9 +15,9 @@
 #include "absl/strings/str_split.h"
 #include "common/check.h"
 #include "common/status_macros.h"
+#include "rules/internal/text_util.h"
 #include "rules/subject.h"
 #include "rules/types.h"
-#include "rules/internal/text_util.h"
 
 namespace rating::rules {
 

@@ -33,11 +33,11 @@ absl::Status CheckReward(rating::v1::RewardKind kind, int year,
     const RatingStatus flag = it->second.flag;
     if (flag == rating::v1::RATING_STATUS_RERATING_REQUIRED ||
         flag == rating::v1::RATING_STATUS_RERATING_REVIEW) {
-      return absl::FailedPreconditionError(
-          Cat("R-REW-1: the rating for ", y, " is flagged ",
-              flag == rating::v1::RATING_STATUS_RERATING_REQUIRED ? "RERATING_REQUIRED"
-                                                                  : "RERATING_REVIEW",
-              ", no reward while it awaits re-rating"));
+      return absl::FailedPreconditionError(Cat("R-REW-1: the rating for ", y, " is flagged ",
+                                               flag == rating::v1::RATING_STATUS_RERATING_REQUIRED
+                                                   ? "RERATING_REQUIRED"
+                                                   : "RERATING_REVIEW",
+                                               ", no reward while it awaits re-rating"));
     }
   }
   return absl::OkStatus();

@@ -34,9 +34,9 @@ absl::StatusOr<Subject> ParseSubject(std::string_view text) {
       }
     }
   }
-  return absl::InvalidArgumentError(internal::Cat(
-      "subject \"", text.substr(0, 80),
-      "\": expected member/ID, org/ID, committee/ORGID or leader/MEMBERID"));
+  return absl::InvalidArgumentError(
+      internal::Cat("subject \"", text.substr(0, 80),
+                    "\": expected member/ID, org/ID, committee/ORGID or leader/MEMBERID"));
 }
 
 }  // namespace rating::rules

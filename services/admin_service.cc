@@ -28,12 +28,12 @@ class AdminServiceImpl final : public v1::AdminService::Service {
                         v1::ListPrincipalsResponse* out) override {
     return RunRead(engine_, c, v1::AsOf(),
                    [&](const v1::Principal& caller, const projections::RatingState& state) {
-      RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
-      for (const auto& [id, record] : state.principals().principals()) {
-        *out->add_principals() = record.principal;
-      }
-      return absl::OkStatus();
-    });
+                     RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
+                     for (const auto& [id, record] : state.principals().principals()) {
+                       *out->add_principals() = record.principal;
+                     }
+                     return absl::OkStatus();
+                   });
   }
 
   Status RevokePrincipal(ServerContext* c, const v1::RevokePrincipalRequest* r,

@@ -17,13 +17,20 @@ using grpc::Status;
 // The date a fact is about (valid time), "" if none.
 std::string ValidDate(const v1::Event& event) {
   switch (event.payload_case()) {
-    case v1::Event::kDisciplineRuled: return event.discipline_ruled().ruling().decided_on();
-    case v1::Event::kDossierSubmitted: return event.dossier_submitted().on();
-    case v1::Event::kMemberTransferred: return event.member_transferred().on();
-    case v1::Event::kMemberStatusChanged: return event.member_status_changed().from();
-    case v1::Event::kMemberPostsChanged: return event.member_posts_changed().on();
-    case v1::Event::kOrgRestructured: return event.org_restructured().on();
-    default: return "";
+    case v1::Event::kDisciplineRuled:
+      return event.discipline_ruled().ruling().decided_on();
+    case v1::Event::kDossierSubmitted:
+      return event.dossier_submitted().on();
+    case v1::Event::kMemberTransferred:
+      return event.member_transferred().on();
+    case v1::Event::kMemberStatusChanged:
+      return event.member_status_changed().from();
+    case v1::Event::kMemberPostsChanged:
+      return event.member_posts_changed().on();
+    case v1::Event::kOrgRestructured:
+      return event.org_restructured().on();
+    default:
+      return "";
   }
 }
 
@@ -41,7 +48,8 @@ std::string Detail(const v1::Event& event) {
       return absl::StrCat("phiên ", event.ballots_counted().session());
     case v1::Event::kRatingsDecided: {
       const auto& d = event.ratings_decided();
-      std::string out = absl::StrCat("cấp ủy ", d.authority().empty() ? "(nhiều cấp)" : d.authority());
+      std::string out =
+          absl::StrCat("cấp ủy ", d.authority().empty() ? "(nhiều cấp)" : d.authority());
       if (!d.decision().override_reason().empty()) {
         absl::StrAppend(&out, "; lý do quyết định vượt quy định: ", d.decision().override_reason());
       }
@@ -58,9 +66,8 @@ std::string Detail(const v1::Event& event) {
       return std::string(common::NameVi(event.conclusion_recorded().kind()));
     case v1::Event::kRerated: {
       const auto& r = event.rerated();
-      return absl::StrCat(r.rerating().decision_no(), ": hủy ",
-                          common::NameVi(r.previous_level()), ", công nhận ",
-                          common::NameVi(r.rerating().level()));
+      return absl::StrCat(r.rerating().decision_no(), ": hủy ", common::NameVi(r.previous_level()),
+                          ", công nhận ", common::NameVi(r.rerating().level()));
     }
     case v1::Event::kRewardGranted:
       return std::string(common::NameVi(event.reward_granted().kind()));
@@ -99,30 +106,33 @@ class AuditServiceImpl final : public v1::AuditService::Service {
 
   Status GetHistory(ServerContext* c, const v1::GetHistoryRequest* r,
                     v1::GetHistoryResponse* out) override {
-    return RunRead(engine_, c, r->as_of(),
-                   [&](const v1::Principal& caller, const projections::RatingState& state) {
-      RATING_ASSIGN_OR_RETURN(rules::Subject subject,
-                              projections::ResolveSubject(state, r->subject()));
-      RATING_RETURN_IF_ERROR(AuthorizeSubjectRead(state, caller, subject.ToString(), r->year()));
-      for (uint64_t position : state.audit().History(subject.ToString(), r->year())) {
-        RATING_ASSIGN_OR_RETURN(std::vector<v1::Envelope> read,
-                                engine_.store().ReadAll(position, 1));
-        if (read.empty() || read[0].position() != position) {
-          return absl::DataLossError(absl::StrCat("position ", position, ": missing from the log"));
-        }
-        RATING_ASSIGN_OR_RETURN(v1::LogEntry entry, ToLogEntry(read[0]));
-        v1::HistoryEntry* h = out->add_entries();
-        h->set_position(position);
-        h->set_event_id(read[0].event_id());
-        h->set_kind(common::EventKind(entry.event()));
-        h->set_actor(read[0].actor());
-        h->set_recorded_at_micros(read[0].recorded_at_micros());
-        h->set_valid_date(ValidDate(entry.event()));
-        h->set_summary(Summary(entry.event()));
-        *h->mutable_event() = entry.event();
-      }
-      return absl::OkStatus();
-    });
+    return RunRead(
+        engine_, c, r->as_of(),
+        [&](const v1::Principal& caller, const projections::RatingState& state) {
+          RATING_ASSIGN_OR_RETURN(rules::Subject subject,
+                                  projections::ResolveSubject(state, r->subject()));
+          RATING_RETURN_IF_ERROR(
+              AuthorizeSubjectRead(state, caller, subject.ToString(), r->year()));
+          for (uint64_t position : state.audit().History(subject.ToString(), r->year())) {
+            RATING_ASSIGN_OR_RETURN(std::vector<v1::Envelope> read,
+                                    engine_.store().ReadAll(position, 1));
+            if (read.empty() || read[0].position() != position) {
+              return absl::DataLossError(
+                  absl::StrCat("position ", position, ": missing from the log"));
+            }
+            RATING_ASSIGN_OR_RETURN(v1::LogEntry entry, ToLogEntry(read[0]));
+            v1::HistoryEntry* h = out->add_entries();
+            h->set_position(position);
+            h->set_event_id(read[0].event_id());
+            h->set_kind(common::EventKind(entry.event()));
+            h->set_actor(read[0].actor());
+            h->set_recorded_at_micros(read[0].recorded_at_micros());
+            h->set_valid_date(ValidDate(entry.event()));
+            h->set_summary(Summary(entry.event()));
+            *h->mutable_event() = entry.event();
+          }
+          return absl::OkStatus();
+        });
   }
 
   Status ReadLog(ServerContext* c, const v1::ReadLogRequest* r, v1::ReadLogResponse* out) override {
@@ -134,8 +144,8 @@ class AuditServiceImpl final : public v1::AuditService::Service {
     const uint64_t head = engine_.store().HeadPosition();
     const uint64_t from = r->from_position() == 0 ? 1 : r->from_position();
     if (from > head + 1) {
-      return ToGrpcStatus(absl::OutOfRangeError(
-          absl::StrCat("from_position: ", from, " is past the head ", head)));
+      return ToGrpcStatus(
+          absl::OutOfRangeError(absl::StrCat("from_position: ", from, " is past the head ", head)));
     }
     auto read = engine_.store().ReadAll(from, r->limit() == 0 ? 100 : r->limit());
     if (!read.ok()) return ToGrpcStatus(read.status());

@@ -21,7 +21,8 @@ std::string RoleName(v1::Role role) {
 
 absl::StatusOr<v1::Role> ParseRole(std::string_view name) {
   auto role = common::ParseCode<v1::Role>(name, /*lower=*/true);
-  if (!role.ok()) return absl::InvalidArgumentError(absl::StrCat("role: ", role.status().message()));
+  if (!role.ok())
+    return absl::InvalidArgumentError(absl::StrCat("role: ", role.status().message()));
   return role;
 }
 
@@ -37,8 +38,7 @@ absl::StatusOr<std::string> BearerToken(std::string_view authorization) {
 absl::StatusOr<v1::Principal> Authenticate(const projections::RatingState& state,
                                            std::string_view token) {
   if (token.empty()) return absl::UnauthenticatedError("authorization: missing bearer token");
-  const projections::PrincipalRecord* record =
-      state.principals().FindByTokenHash(TokenHash(token));
+  const projections::PrincipalRecord* record = state.principals().FindByTokenHash(TokenHash(token));
   if (record == nullptr) return absl::UnauthenticatedError("authorization: unknown token");
   if (record->principal.revoked()) {
     return absl::UnauthenticatedError(

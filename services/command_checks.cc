@@ -38,7 +38,8 @@ absl::Status CheckId(absl::string_view field, const std::string& id) {
 
 absl::StatusOr<rules::Date> CheckDate(absl::string_view field, const std::string& text) {
   auto date = rules::ParseDate(text);
-  if (!date.ok()) return Invalid(field, absl::StrCat("'", Echo(text), "' is not a date YYYY-MM-DD"));
+  if (!date.ok())
+    return Invalid(field, absl::StrCat("'", Echo(text), "' is not a date YYYY-MM-DD"));
   return *date;
 }
 
@@ -50,12 +51,14 @@ absl::Status CheckLevel(absl::string_view field, v1::Level level) {
 }
 
 absl::Status CheckText(absl::string_view field, const std::string& text, size_t max_bytes) {
-  if (text.size() > max_bytes) return Invalid(field, absl::StrCat("longer than ", max_bytes, " bytes"));
+  if (text.size() > max_bytes)
+    return Invalid(field, absl::StrCat("longer than ", max_bytes, " bytes"));
   return absl::OkStatus();
 }
 
 absl::StatusOr<const projections::PeriodInfo*> CheckPeriod(const RatingState& state, int year) {
-  if (year < 2000 || year > 2100) return Invalid("year", absl::StrCat(year, " is not in 2000..2100"));
+  if (year < 2000 || year > 2100)
+    return Invalid("year", absl::StrCat(year, " is not in 2000..2100"));
   return projections::OpenPeriod(state, year);
 }
 
@@ -116,8 +119,8 @@ bool CommitteeOver(const RatingState& state, const v1::Principal& caller, const 
                      [&](const rules::OrgAtDate& o) { return o.id == caller.scope(); });
 }
 
-absl::Status RequireCommitteeOver(const AuthContext& auth, const std::string& org,
-                                  rules::Date date, absl::string_view what) {
+absl::Status RequireCommitteeOver(const AuthContext& auth, const std::string& org, rules::Date date,
+                                  absl::string_view what) {
   if (CommitteeOver(auth.state, auth.caller, org, date)) return absl::OkStatus();
   return Denied(auth.caller, absl::StrCat(what, " for org ", org.empty() ? "(unknown)" : org));
 }

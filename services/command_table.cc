@@ -23,16 +23,14 @@ using C = v1::Command;
 
 const std::vector<CommandSpec>& Table() {
   static const auto* const table = new std::vector<CommandSpec>{
-      Row<v1::PeriodSpec, &C::open_period, &AuthorizeOpenPeriod, &PlanOpenPeriod>(
-          C::kOpenPeriod),
-      Row<v1::OrgSpec, &C::register_org, &AuthorizeRegisterOrg, &PlanRegisterOrg>(
-          C::kRegisterOrg),
-      Row<v1::OrgRestructuring, &C::restructure_org, &AuthorizeRestructureOrg,
-          &PlanRestructureOrg>(C::kRestructureOrg),
+      Row<v1::PeriodSpec, &C::open_period, &AuthorizeOpenPeriod, &PlanOpenPeriod>(C::kOpenPeriod),
+      Row<v1::OrgSpec, &C::register_org, &AuthorizeRegisterOrg, &PlanRegisterOrg>(C::kRegisterOrg),
+      Row<v1::OrgRestructuring, &C::restructure_org, &AuthorizeRestructureOrg, &PlanRestructureOrg>(
+          C::kRestructureOrg),
       Row<v1::MemberSpec, &C::enroll_member, &AuthorizeEnrollMember, &PlanEnrollMember>(
           C::kEnrollMember),
-      Row<v1::MemberTransfer, &C::transfer_member, &AuthorizeTransferMember,
-          &PlanTransferMember>(C::kTransferMember),
+      Row<v1::MemberTransfer, &C::transfer_member, &AuthorizeTransferMember, &PlanTransferMember>(
+          C::kTransferMember),
       Row<v1::MemberStatusChange, &C::set_member_status, &AuthorizeSetMemberStatus,
           &PlanSetMemberStatus>(C::kSetMemberStatus),
       Row<v1::ReviewCompletion, &C::record_review_completed, &AuthorizeReviewCompleted,
@@ -47,8 +45,8 @@ const std::vector<CommandSpec>& Table() {
           &PlanCommitteeAssessment>(C::kSubmitCommitteeAssessment),
       Row<v1::ExternalRating, &C::record_external_rating, &AuthorizeExternalRating,
           &PlanExternalRating>(C::kRecordExternalRating),
-      Row<v1::UnitIncident, &C::record_unit_incident, &AuthorizeUnitIncident,
-          &PlanUnitIncident>(C::kRecordUnitIncident),
+      Row<v1::UnitIncident, &C::record_unit_incident, &AuthorizeUnitIncident, &PlanUnitIncident>(
+          C::kRecordUnitIncident),
       Row<v1::BallotSession, &C::record_ballots, &AuthorizeBallots, &PlanBallots>(
           C::kRecordBallots),
       Row<v1::Decision, &C::decide_ratings, &AuthorizeDecide, &PlanDecide>(C::kDecideRatings),

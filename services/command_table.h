@@ -60,8 +60,7 @@ absl::Status AuthorizeCommand(const projections::RatingState& state, const v1::P
                               const v1::Command& command);
 
 // Plans `command` against `state` by its row. INVALID_ARGUMENT for an empty command.
-absl::StatusOr<Plan> PlanCommand(const projections::RatingState& state,
-                                 const v1::Command& command);
+absl::StatusOr<Plan> PlanCommand(const projections::RatingState& state, const v1::Command& command);
 
 // The stream names used by the commands.
 std::string StreamForYear(int year);

@@ -80,9 +80,9 @@ absl::Status AuthorizeDecide(const AuthContext& auth, const v1::Decision& d) {
     if (!subject.ok()) continue;  // INVALID_ARGUMENT from the plan.
     const std::string authority = rules::CompetentAuthority(facts.PlacementOf(*subject));
     if (authority != auth.caller.scope()) {
-      return Denied(auth.caller, absl::StrCat("decide ", subject->ToString(),
-                                              ": R-DEC-1 gives it to the committee of ",
-                                              authority));
+      return Denied(auth.caller,
+                    absl::StrCat("decide ", subject->ToString(),
+                                 ": R-DEC-1 gives it to the committee of ", authority));
     }
   }
   return absl::OkStatus();
@@ -109,9 +109,8 @@ absl::StatusOr<Plan> PlanDecide(const RatingState& state, const v1::Decision& d)
     const std::string a = rules::CompetentAuthority(facts.PlacementOf(subjects[i]));
     authority = i == 0 ? a : (a == authority ? authority : "");
   }
-  const rules::DecisionCheck check =
-      rules::CheckDecision(items, ScopeCounts(facts, subjects, batch),
-                           !d.override_reason().empty(), period->policy);
+  const rules::DecisionCheck check = rules::CheckDecision(
+      items, ScopeCounts(facts, subjects, batch), !d.override_reason().empty(), period->policy);
   if (!check.accepted) return absl::FailedPreconditionError(check.Summary());
   Plan plan{StreamForYear(d.year()), {}};
   v1::RatingsDecided* decided = plan.events.emplace_back().mutable_ratings_decided();
@@ -163,8 +162,7 @@ absl::StatusOr<Plan> PlanRerate(const RatingState& state, const v1::Rerating& r)
   item.undecided_prerequisites.clear();
   item.eligibility = rules::Eligibility{};
   const rules::DecisionCheck check = rules::CheckDecision(
-      {item}, ScopeCounts(facts, {subject}, {key}), !r.override_reason().empty(),
-      period->policy);
+      {item}, ScopeCounts(facts, {subject}, {key}), !r.override_reason().empty(), period->policy);
   if (!check.accepted) return absl::FailedPreconditionError(check.Summary());
 
   Plan plan{StreamForYear(r.year()), {}};
@@ -225,8 +223,8 @@ absl::StatusOr<Plan> PlanReward(const RatingState& state, const v1::RewardGrant&
   for (int y = g.year() - 4; y <= g.year(); ++y) {
     const projections::SubjectYear* sy = state.ratings().Find(key, y);
     if (sy == nullptr) continue;
-    ratings[y] = rules::YearRating{sy->decided, sy->flag ? sy->flag->flag.status
-                                                         : v1::RATING_STATUS_UNSPECIFIED};
+    ratings[y] = rules::YearRating{
+        sy->decided, sy->flag ? sy->flag->flag.status : v1::RATING_STATUS_UNSPECIFIED};
   }
   RATING_RETURN_IF_ERROR(rules::CheckReward(g.kind(), g.year(), ratings));
   v1::RewardGrant stored = g;

@@ -29,7 +29,8 @@ absl::Status Replay(const eventstore::EventStore& store, projections::RatingStat
 }  // namespace
 
 std::string DerivedEventId(std::string_view request_id, int index) {
-  std::string digest = common::Sha256(absl::StrCat("rating.v1/request/", std::string(request_id), "/", index));
+  std::string digest =
+      common::Sha256(absl::StrCat("rating.v1/request/", std::string(request_id), "/", index));
   digest[6] = static_cast<char>((digest[6] & 0x0f) | 0x50);  // Version 5 (name-based).
   digest[8] = static_cast<char>((digest[8] & 0x3f) | 0x80);
   const std::string hex = common::ToHex(std::string_view(digest).substr(0, 16));
@@ -91,8 +92,7 @@ absl::StatusOr<v1::CommandReply> Engine::AppendLocked(const v1::Principal& calle
                                                       const std::string& stream,
                                                       const std::vector<v1::Event>& events,
                                                       std::string_view request_id) {
-  const std::string correlation =
-      request_id.empty() ? common::NewUuid() : std::string(request_id);
+  const std::string correlation = request_id.empty() ? common::NewUuid() : std::string(request_id);
   std::vector<eventstore::NewEvent> batch;
   batch.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
@@ -120,8 +120,8 @@ absl::StatusOr<v1::CommandReply> Engine::AppendLocked(const v1::Principal& calle
       auto rebuilt = std::make_unique<projections::RatingState>();
       RATING_RETURN_IF_ERROR(Replay(store_, *rebuilt, 0, 0));
       state_ = std::move(rebuilt);
-      return absl::InternalError(absl::StrCat("projection refused a stored event: ",
-                                              applied.message()));
+      return absl::InternalError(
+          absl::StrCat("projection refused a stored event: ", applied.message()));
     }
   }
   v1::CommandReply reply;
@@ -149,7 +149,8 @@ absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
   RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
   const v1::Principal& p = request.principal();
   if (!rules::IsValidId(p.id())) {
-    return absl::InvalidArgumentError(absl::StrCat("principal.id: '", p.id(), "' is not a valid id"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("principal.id: '", p.id(), "' is not a valid id"));
   }
   if (p.role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(p.role())) {
     return absl::InvalidArgumentError("principal.role: required");
@@ -158,8 +159,8 @@ absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
                       p.role() == v1::ROLE_GRASSROOTS_COMMITTEE ||
                       p.role() == v1::ROLE_BLOC_COMMITTEE || p.role() == v1::ROLE_COUNTING_TEAM;
   if (scoped && !rules::IsValidId(p.scope())) {
-    return absl::InvalidArgumentError(absl::StrCat("principal.scope: role ", RoleName(p.role()),
-                                                   " needs an org or member id"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("principal.scope: role ", RoleName(p.role()), " needs an org or member id"));
   }
   if (!scoped && !p.scope().empty()) {
     return absl::InvalidArgumentError(
@@ -181,7 +182,8 @@ absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
   v1::Event event;
   *event.mutable_principal_created()->mutable_principal() = p;
   event.mutable_principal_created()->set_token_sha256(TokenHash(token));
-  RATING_ASSIGN_OR_RETURN(v1::CommandReply reply, AppendLocked(caller, kPrincipalsStream, {event}, ""));
+  RATING_ASSIGN_OR_RETURN(v1::CommandReply reply,
+                          AppendLocked(caller, kPrincipalsStream, {event}, ""));
   v1::CreatePrincipalResponse response;
   *response.mutable_principal() = p;
   response.set_token(token);
@@ -198,14 +200,16 @@ absl::StatusOr<v1::CommandReply> Engine::RevokePrincipal(const v1::Principal& ca
     return absl::NotFoundError(absl::StrCat("principal ", principal_id, ": not found"));
   }
   if (record->principal.revoked()) {
-    return absl::FailedPreconditionError(absl::StrCat("principal ", principal_id, ": already revoked"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("principal ", principal_id, ": already revoked"));
   }
   v1::Event event;
   event.mutable_principal_revoked()->set_principal_id(principal_id);
   return AppendLocked(caller, kPrincipalsStream, {event}, "");
 }
 
-absl::StatusOr<bool> Engine::SeedPrincipal(const v1::Principal& principal, const std::string& token) {
+absl::StatusOr<bool> Engine::SeedPrincipal(const v1::Principal& principal,
+                                           const std::string& token) {
   {
     absl::ReaderMutexLock lock(&mu_);
     if (state_->principals().Find(principal.id()) != nullptr) return false;

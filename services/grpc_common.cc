@@ -37,10 +37,9 @@ grpc::Status RunCommand(Engine& engine, grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status RunRead(
-    const Engine& engine, grpc::ServerContext* context, const v1::AsOf& as_of,
-    const std::function<absl::Status(const v1::Principal&, const projections::RatingState&)>&
-        read) {
+grpc::Status RunRead(const Engine& engine, grpc::ServerContext* context, const v1::AsOf& as_of,
+                     const std::function<absl::Status(const v1::Principal&,
+                                                      const projections::RatingState&)>& read) {
   auto caller = Caller(engine, context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return ToGrpcStatus(engine.Read(

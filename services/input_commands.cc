@@ -34,12 +34,13 @@ absl::Status CheckGrades(absl::string_view field,
       return Invalid(f, absl::StrCat("criterion ", g.criterion(), " graded twice"));
     }
     if (g.grade() == v1::GRADE_UNSPECIFIED || !v1::Grade_IsValid(g.grade())) {
-      return Invalid(f, absl::StrCat("criterion ", g.criterion(),
-                                     ": grade XS, TOT, TB or KEM required"));
+      return Invalid(
+          f, absl::StrCat("criterion ", g.criterion(), ": grade XS, TOT, TB or KEM required"));
     }
   }
   for (const std::string& name : required) {
-    if (seen.count(name) == 0) return Invalid(field, absl::StrCat("criterion ", name, " is missing"));
+    if (seen.count(name) == 0)
+      return Invalid(field, absl::StrCat("criterion ", name, " is missing"));
   }
   return absl::OkStatus();
 }
@@ -142,8 +143,7 @@ absl::StatusOr<Plan> PlanConfidenceVote(const RatingState& state, const v1::Conf
 // ------------------------------------------------------------------ orgs and committees
 
 absl::Status AuthorizeScorecard(const AuthContext& auth, const v1::Scorecard& s) {
-  return RequireCommitteeOver(auth, s.org(), DateOfYear(auth.state, s.year()),
-                              "submit scorecards");
+  return RequireCommitteeOver(auth, s.org(), DateOfYear(auth.state, s.year()), "submit scorecards");
 }
 
 absl::StatusOr<Plan> PlanScorecard(const RatingState& state, const v1::Scorecard& s) {
@@ -156,9 +156,8 @@ absl::StatusOr<Plan> PlanScorecard(const RatingState& state, const v1::Scorecard
     const v1::OrgKind kind = state.registry().KindAt(s.org(), period->reference_date);
     auto it = period->policy.scorecards.find(kind);
     if (it == period->policy.scorecards.end() || it->second.id != s.template_id()) {
-      return Invalid("template_id",
-                     absl::StrCat("template ", s.template_id().substr(0, 64),
-                                  " is not the policy's card for this org kind"));
+      return Invalid("template_id", absl::StrCat("template ", s.template_id().substr(0, 64),
+                                                 " is not the policy's card for this org kind"));
     }
     std::vector<rules::TemplateCriterion> lines;
     for (const rules::ScoreLine& line : facts.lines) {
@@ -216,8 +215,7 @@ absl::StatusOr<Plan> PlanUnitIncident(const RatingState& state, const v1::UnitIn
 }
 
 absl::Status AuthorizeDossier(const AuthContext& auth, const v1::DossierSubmission& d) {
-  return RequireCommitteeOver(auth, d.org(), DateOfYear(auth.state, d.year()),
-                              "submit dossiers");
+  return RequireCommitteeOver(auth, d.org(), DateOfYear(auth.state, d.year()), "submit dossiers");
 }
 
 absl::StatusOr<Plan> PlanDossier(const RatingState& state, const v1::DossierSubmission& d) {

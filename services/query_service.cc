@@ -36,9 +36,9 @@ class QueryServiceImpl final : public v1::QueryService::Service {
       RATING_RETURN_IF_ERROR(AuthorizeOrgRead(s, caller, r->org()));
       RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period,
                               projections::OpenPeriod(s, r->year()));
-      RATING_ASSIGN_OR_RETURN(auto views, projections::RatingsOfOrg(
-                                              projections::RatingFacts(s, *period), r->org(),
-                                              r->level()));
+      RATING_ASSIGN_OR_RETURN(
+          auto views,
+          projections::RatingsOfOrg(projections::RatingFacts(s, *period), r->org(), r->level()));
       for (auto& v : views) *out->add_ratings() = std::move(v);
       return absl::OkStatus();
     });

@@ -29,7 +29,8 @@ absl::StatusOr<Plan> PlanOpenPeriod(const RatingState& state, const v1::PeriodSp
     return Invalid("year", absl::StrCat(p.year(), " is not in 2000..2100"));
   }
   if (state.FindPeriod(p.year()) != nullptr) {
-    return absl::AlreadyExistsError(absl::StrCat("year ", p.year(), ": the period is already open"));
+    return absl::AlreadyExistsError(
+        absl::StrCat("year ", p.year(), ": the period is already open"));
   }
   if (!p.reference_date().empty()) {
     RATING_ASSIGN_OR_RETURN(rules::Date ref, CheckDate("reference_date", p.reference_date()));
@@ -86,7 +87,8 @@ absl::StatusOr<Plan> PlanRestructureOrg(const RatingState& state, const v1::OrgR
   const projections::RegistryView& registry = state.registry();
   RATING_ASSIGN_OR_RETURN(const projections::OrgRecord* org, CheckOrg(state, "id", r.id(), false));
   RATING_ASSIGN_OR_RETURN(rules::Date on, CheckDate("on", r.on()));
-  if (r.change() == v1::RESTRUCTURE_CHANGE_UNSPECIFIED || !v1::RestructureChange_IsValid(r.change())) {
+  if (r.change() == v1::RESTRUCTURE_CHANGE_UNSPECIFIED ||
+      !v1::RestructureChange_IsValid(r.change())) {
     return Invalid("change", "split, merged or transferred");
   }
   if (r.new_kind() != v1::ORG_KIND_UNSPECIFIED &&

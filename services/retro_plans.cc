@@ -30,11 +30,11 @@ void AppendReviewSuggestions(const projections::RatingFacts& facts,
     const std::optional<rules::Flag> flag =
         rules::ReviewSuggestion(*decided, facts.FlagOf(*subject), ceiling);
     if (!flag) continue;
-    events.push_back(FlagEvent(
-        key, facts.year(), *flag,
-        absl::StrCat("Đề nghị xem xét lại kết quả xếp loại năm ", facts.year(), ": ", cause,
-                     "; mức tối đa nay là ", common::NameVi(ceiling.level), " (",
-                     ceiling.rule_id, ")")));
+    events.push_back(
+        FlagEvent(key, facts.year(), *flag,
+                  absl::StrCat("Đề nghị xem xét lại kết quả xếp loại năm ", facts.year(), ": ",
+                               cause, "; mức tối đa nay là ", common::NameVi(ceiling.level), " (",
+                               ceiling.rule_id, ")")));
   }
 }
 

@@ -21,9 +21,9 @@ using rules::Subject;
 std::string RulingText(const v1::DisciplineRuling& r) {
   std::string form(common::NameVi(r.form()));
   if (!form.empty() && form[0] >= 'A' && form[0] <= 'Z') form[0] = static_cast<char>(form[0] + 32);
-  std::string out = absl::StrCat(r.increases() ? "Quyết định tăng nặng kỷ luật " : "Quyết định kỷ luật ",
-                                 form, " ngày ", r.decided_on(), " về vi phạm từ ",
-                                 r.violation_from());
+  std::string out =
+      absl::StrCat(r.increases() ? "Quyết định tăng nặng kỷ luật " : "Quyết định kỷ luật ", form,
+                   " ngày ", r.decided_on(), " về vi phạm từ ", r.violation_from());
   if (!r.violation_to().empty() && r.violation_to() != r.violation_from()) {
     absl::StrAppend(&out, " đến ", r.violation_to());
   }
@@ -46,8 +46,7 @@ void PlanYear(const RatingState& state, const projections::PeriodInfo& period,
   Overlay with_ruling;
   with_ruling.ruling = record;
   const RatingFacts facts(state, period, &with_ruling);
-  const rules::Reach reach =
-      rules::RulingReach(facts.ReachFactsOf(subject, record.attributed_org));
+  const rules::Reach reach = rules::RulingReach(facts.ReachFactsOf(subject, record.attributed_org));
   // R-RETRO-1: the subject's own decided ratings.
   Overlay with_flags = with_ruling;
   for (const std::string& key : reach.ruled) {
@@ -59,7 +58,8 @@ void PlanYear(const RatingState& state, const projections::PeriodInfo& period,
         rules::FlagForRuling(*decided, facts.FlagOf(*rated), record.ruling.self_remedied(),
                              facts.CeilingOf(*rated).level);
     if (!flag) continue;
-    events.push_back(FlagEvent(key, period.year, *flag, FlagReason(record.ruling, period.year, *flag)));
+    events.push_back(
+        FlagEvent(key, period.year, *flag, FlagReason(record.ruling, period.year, *flag)));
     with_flags.flags[key] = *flag;
   }
   // R-RETRO-3: what reads them, with the flags just set in place.

@@ -9,14 +9,15 @@ namespace {
 // names start with a capital for headings, running text wants it small.
 std::string LowerFirst(std::string_view text) {
   std::string out(text);
-  if (!out.empty() && out[0] >= 'A' && out[0] <= 'Z') out[0] = static_cast<char>(out[0] - 'A' + 'a');
+  if (!out.empty() && out[0] >= 'A' && out[0] <= 'Z')
+    out[0] = static_cast<char>(out[0] - 'A' + 'a');
   return out;
 }
 
 }  // namespace
 
-void Explainer::FailEveryLevel(const std::array<std::string_view, 3>& rule_ids,
-                               std::string_view vi, std::string_view en) {
+void Explainer::FailEveryLevel(const std::array<std::string_view, 3>& rule_ids, std::string_view vi,
+                               std::string_view en) {
   const Level levels[] = {rating::v1::LEVEL_HTXSNV, rating::v1::LEVEL_HTTNV,
                           rating::v1::LEVEL_HTNV};
   for (size_t i = 0; i < rule_ids.size(); ++i) {
@@ -30,8 +31,7 @@ Ceiling Explainer::Finish(Level level, std::string_view rule_id, std::vector<Fin
   ceiling.level = level;
   ceiling.rule_id = std::string(rule_id);
   ceiling.findings = std::move(deciding);
-  for (Level higher :
-       {rating::v1::LEVEL_HTXSNV, rating::v1::LEVEL_HTTNV, rating::v1::LEVEL_HTNV}) {
+  for (Level higher : {rating::v1::LEVEL_HTXSNV, rating::v1::LEVEL_HTTNV, rating::v1::LEVEL_HTNV}) {
     if (higher <= level) break;
     auto it = failed_.find(higher);
     if (it == failed_.end()) continue;

@@ -60,8 +60,8 @@ absl::Status Denied(const v1::Principal& caller, absl::string_view what);
 // when it did not exist then).
 bool CommitteeOver(const RatingState& state, const v1::Principal& caller, const std::string& org,
                    rules::Date date);
-absl::Status RequireCommitteeOver(const AuthContext& auth, const std::string& org,
-                                  rules::Date date, absl::string_view what);
+absl::Status RequireCommitteeOver(const AuthContext& auth, const std::string& org, rules::Date date,
+                                  absl::string_view what);
 // The reference date of `year` when its period is open, else the registry's latest state.
 rules::Date DateOfYear(const RatingState& state, int year);
 // The org a subject string belongs to at `year`'s reference date ("" if unknown).
@@ -80,8 +80,7 @@ absl::StatusOr<Plan> PlanEnrollMember(const RatingState& state, const v1::Member
 absl::Status AuthorizeTransferMember(const AuthContext& auth, const v1::MemberTransfer& t);
 absl::StatusOr<Plan> PlanTransferMember(const RatingState& state, const v1::MemberTransfer& t);
 absl::Status AuthorizeSetMemberStatus(const AuthContext& auth, const v1::MemberStatusChange& s);
-absl::StatusOr<Plan> PlanSetMemberStatus(const RatingState& state,
-                                         const v1::MemberStatusChange& s);
+absl::StatusOr<Plan> PlanSetMemberStatus(const RatingState& state, const v1::MemberStatusChange& s);
 absl::Status AuthorizeChangeMemberPosts(const AuthContext& auth, const v1::MemberPosts& p);
 absl::StatusOr<Plan> PlanChangeMemberPosts(const RatingState& state, const v1::MemberPosts& p);
 

@@ -32,18 +32,17 @@ grpc::Status RunCommand(Engine& engine, grpc::ServerContext* context,
 // Runs `read` as the caller against the state as of `as_of` (unset = now).
 grpc::Status RunRead(
     const Engine& engine, grpc::ServerContext* context, const v1::AsOf& as_of,
-    const std::function<absl::Status(const v1::Principal&, const projections::RatingState&)>&
-        read);
+    const std::function<absl::Status(const v1::Principal&, const projections::RatingState&)>& read);
 
 // A stored envelope with its payload decoded: DATA_LOSS when the payload does not parse.
 absl::StatusOr<v1::LogEntry> ToLogEntry(const v1::Envelope& envelope);
 
 // Defines the override of one command rpc `Method(Payload)`: it hands the request to the
 // command table through RunCommand. The services differ only in which rpcs they list.
-#define RATING_COMMAND_RPC(Method, Payload)                                                   \
-  grpc::Status Method(grpc::ServerContext* context, const v1::Payload* request,              \
-                      v1::CommandReply* reply) override {                                     \
-    return ::rating::services::internal::RunCommand(engine_, context, *request, reply);       \
+#define RATING_COMMAND_RPC(Method, Payload)                                             \
+  grpc::Status Method(grpc::ServerContext* context, const v1::Payload* request,         \
+                      v1::CommandReply* reply) override {                               \
+    return ::rating::services::internal::RunCommand(engine_, context, *request, reply); \
   }
 
 // The services (each in its own file).

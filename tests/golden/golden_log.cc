@@ -23,8 +23,7 @@ absl::StatusOr<std::vector<Segment>> ReadGoldenLog(const std::string& path) {
   while (true) {
     v1::Envelope envelope;
     bool clean_eof = false;
-    if (!google::protobuf::util::ParseDelimitedFromZeroCopyStream(&envelope, &stream,
-                                                                   &clean_eof)) {
+    if (!google::protobuf::util::ParseDelimitedFromZeroCopyStream(&envelope, &stream, &clean_eof)) {
       if (clean_eof) break;
       return absl::DataLossError(absl::StrCat(path, ": an envelope does not parse"));
     }

@@ -8,9 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
-
 #include <set>
+#include <sstream>
 
 #include "eventstore/chain.h"
 #include "rating/v1/events.pb.h"

@@ -54,13 +54,27 @@ StateBuilder Bloc() {
   StateBuilder b;
   b.Add("period_opened { year: 2025 }")
       .Add("period_opened { year: 2026 }")
-      .Add("org_registered { id: 'g1' kind: ORG_KIND_GRASSROOTS_COMMITTEE parent: 'bloc' founded_on: '2010-01-01' }")
-      .Add("org_registered { id: 'g2' kind: ORG_KIND_GRASSROOTS_COMMITTEE parent: 'bloc' founded_on: '2010-01-01' }")
-      .Add("org_registered { id: 'sc' kind: ORG_KIND_SUB_COMMITTEE parent: 'g1' founded_on: '2010-01-01' }")
-      .Add("org_registered { id: 'x' kind: ORG_KIND_SUBORDINATE_CELL parent: 'sc' founded_on: '2010-01-01' }")
-      .Add("org_registered { id: 's1' kind: ORG_KIND_SUBORDINATE_CELL parent: 'g1' founded_on: '2010-01-01' }")
-      .Add("org_registered { id: 'c1' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: '2010-01-01' }")
-      .Add("org_registered { id: 'c2' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: '2010-01-01' }");
+      .Add(
+          "org_registered { id: 'g1' kind: ORG_KIND_GRASSROOTS_COMMITTEE parent: 'bloc' "
+          "founded_on: '2010-01-01' }")
+      .Add(
+          "org_registered { id: 'g2' kind: ORG_KIND_GRASSROOTS_COMMITTEE parent: 'bloc' "
+          "founded_on: '2010-01-01' }")
+      .Add(
+          "org_registered { id: 'sc' kind: ORG_KIND_SUB_COMMITTEE parent: 'g1' founded_on: "
+          "'2010-01-01' }")
+      .Add(
+          "org_registered { id: 'x' kind: ORG_KIND_SUBORDINATE_CELL parent: 'sc' founded_on: "
+          "'2010-01-01' }")
+      .Add(
+          "org_registered { id: 's1' kind: ORG_KIND_SUBORDINATE_CELL parent: 'g1' founded_on: "
+          "'2010-01-01' }")
+      .Add(
+          "org_registered { id: 'c1' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: "
+          "'2010-01-01' }")
+      .Add(
+          "org_registered { id: 'c2' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: "
+          "'2010-01-01' }");
   return b;
 }
 
@@ -72,11 +86,14 @@ RatingFacts Facts2025(const StateBuilder& b, const Overlay* overlay = nullptr) {
 TEST(RatingFactsTest, ADisciplinedCellAtDepthIsADefectOfItsGrassrootsCommittee) {
   StateBuilder b = Bloc();
   for (const char* org : {"g1", "sc", "x", "s1"}) RateableOrg(b, org);
-  b.Add("ratings_decided { decision { year: 2025 ratings { subject: 'org/x' level: LEVEL_HTTNV } "
-        "ratings { subject: 'org/sc' level: LEVEL_HTTNV } ratings { subject: 'org/s1' level: LEVEL_HTTNV } } }");
+  b.Add(
+      "ratings_decided { decision { year: 2025 ratings { subject: 'org/x' level: LEVEL_HTTNV } "
+      "ratings { subject: 'org/sc' level: LEVEL_HTTNV } ratings { subject: 'org/s1' level: "
+      "LEVEL_HTTNV } } }");
   EXPECT_EQ(Facts2025(b).CeilingOf(Org("g1")).level, kHTTNV);
-  b.Add("discipline_ruled { ruling { subject: 'org/x' form: DISCIPLINE_FORM_REPRIMAND decided_on: "
-        "'2025-10-01' violation_from: '2025-05-01' } attributed_org: 'x' years: 2025 }");
+  b.Add(
+      "discipline_ruled { ruling { subject: 'org/x' form: DISCIPLINE_FORM_REPRIMAND decided_on: "
+      "'2025-10-01' violation_from: '2025-05-01' } attributed_org: 'x' years: 2025 }");
   const rules::Ceiling g1 = Facts2025(b).CeilingOf(Org("g1"));
   EXPECT_EQ(g1.level, kHTNV);
   EXPECT_EQ(g1.rule_id, "R-ORG-3");
@@ -92,17 +109,24 @@ TEST(RatingFactsTest, D3CountsPeopleWhoLeftAndMembersWhoAreNotRated) {
   b.Add("member_enrolled { id: 'new' org: 'c1' admitted_on: '2025-11-01' }");  // NOT_SUBJECT.
   b.Add("member_enrolled { id: 'mv' org: 'c1' admitted_on: '2015-03-01' }")
       .Add("member_transferred { member: 'mv' to: 'c2' on: '2025-08-01' }");
-  b.Add("ratings_decided { decision { year: 2025 ratings { subject: 'member/a1' level: LEVEL_HTTNV } "
-        "ratings { subject: 'member/a2' level: LEVEL_HTTNV } ratings { subject: 'member/a3' level: LEVEL_HTTNV } "
-        "ratings { subject: 'member/a4' level: LEVEL_HTTNV } } }");
+  b.Add(
+      "ratings_decided { decision { year: 2025 ratings { subject: 'member/a1' level: LEVEL_HTTNV } "
+      "ratings { subject: 'member/a2' level: LEVEL_HTTNV } ratings { subject: 'member/a3' level: "
+      "LEVEL_HTTNV } "
+      "ratings { subject: 'member/a4' level: LEVEL_HTTNV } } }");
   EXPECT_EQ(Facts2025(b).CeilingOf(Org("c1")).level, kHTTNV);
   // mv violated at c1 in March, then moved: 1 of 6 (a1..a4, new, mv) is not over 20%.
-  b.Add("discipline_ruled { ruling { subject: 'member/mv' form: DISCIPLINE_FORM_REPRIMAND decided_on: "
-        "'2025-10-01' violation_from: '2025-03-01' } attributed_org: 'c1' years: 2025 }");
+  b.Add(
+      "discipline_ruled { ruling { subject: 'member/mv' form: DISCIPLINE_FORM_REPRIMAND "
+      "decided_on: "
+      "'2025-10-01' violation_from: '2025-03-01' } attributed_org: 'c1' years: 2025 }");
   EXPECT_EQ(Facts2025(b).CeilingOf(Org("c1")).level, kHTTNV);
   // A second one: 2 of 6 is over 20%.
-  b.Add("discipline_ruled { ruling { subject: 'member/a1' form: DISCIPLINE_FORM_REPRIMAND decided_on: "
-        "'2025-10-01' violation_from: '2025-04-01' self_remedied: true } attributed_org: 'c1' years: 2025 }");
+  b.Add(
+      "discipline_ruled { ruling { subject: 'member/a1' form: DISCIPLINE_FORM_REPRIMAND "
+      "decided_on: "
+      "'2025-10-01' violation_from: '2025-04-01' self_remedied: true } attributed_org: 'c1' years: "
+      "2025 }");
   const rules::Ceiling c1 = Facts2025(b).CeilingOf(Org("c1"));
   EXPECT_EQ(c1.level, kHTNV);
   EXPECT_THAT(c1.findings.front().text_en, HasSubstr("D3: 2 of 6 members"));
@@ -151,13 +175,16 @@ TEST(RatingFactsTest, AnOverlayRulingReadsAsRecorded) {
 TEST(RatingFactsTest, FlaggedRatingsCountAsTheRulesSay) {
   StateBuilder b = Bloc();
   GoodMember(b, "m1", "c1");
-  b.Add("ratings_decided { decision { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTTNV } } }");
+  b.Add(
+      "ratings_decided { decision { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTTNV } "
+      "} }");
   EXPECT_EQ(Facts2025(b).EffectiveLevel(Member("m1")), kHTTNV);
   Overlay flagged;
   flagged.flags["member/m1"] = rules::Flag{v1::RATING_STATUS_RERATING_REQUIRED, kKHTNV, {}};
   EXPECT_EQ(Facts2025(b, &flagged).EffectiveLevel(Member("m1")), kKHTNV);
-  b.Add("rating_flagged { subject: 'member/m1' year: 2025 flag: RATING_STATUS_REVIEW_SUGGESTED "
-        "proposed_level: LEVEL_HTNV }");
+  b.Add(
+      "rating_flagged { subject: 'member/m1' year: 2025 flag: RATING_STATUS_REVIEW_SUGGESTED "
+      "proposed_level: LEVEL_HTNV }");
   EXPECT_EQ(Facts2025(b).EffectiveLevel(Member("m1")), kHTTNV);  // Suggested: as decided.
 }
 
@@ -182,8 +209,11 @@ TEST(RatingFactsTest, AScopeCountsEveryMemberOfTheGrassrootsOrg) {
   GoodMember(b, "m1", "x");
   GoodMember(b, "m2", "s1");
   GoodMember(b, "m3", "c1");
-  b.Add("ratings_decided { decision { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTXSNV } "
-        "ratings { subject: 'member/m2' level: LEVEL_HTTNV } ratings { subject: 'member/m3' level: LEVEL_HTXSNV } } }");
+  b.Add(
+      "ratings_decided { decision { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTXSNV "
+      "} "
+      "ratings { subject: 'member/m2' level: LEVEL_HTTNV } ratings { subject: 'member/m3' level: "
+      "LEVEL_HTXSNV } } }");
   const RatingFacts facts = Facts2025(b);
   const rules::QuotaScope scope = rules::QuotaScopeOf(facts.PlacementOf(Member("m2")));
   EXPECT_EQ(scope.id, "members:g1");

@@ -19,18 +19,30 @@ const rules::Date k2026(2026, 12, 15);
 
 StateBuilder Tree() {
   StateBuilder b;
-  b.Add("org_registered { id: 'g1' kind: ORG_KIND_GRASSROOTS_COMMITTEE parent: 'bloc' founded_on: '2010-01-01' }")
-      .Add("org_registered { id: 'g2' kind: ORG_KIND_GRASSROOTS_COMMITTEE parent: 'bloc' founded_on: '2010-01-01' }")
-      .Add("org_registered { id: 'sc' kind: ORG_KIND_SUB_COMMITTEE parent: 'g1' founded_on: '2010-01-01' }")
-      .Add("org_registered { id: 'x' kind: ORG_KIND_SUBORDINATE_CELL parent: 'sc' founded_on: '2010-01-01' }")
-      .Add("org_registered { id: 's1' kind: ORG_KIND_SUBORDINATE_CELL parent: 'g1' founded_on: '2010-01-01' }");
+  b.Add(
+       "org_registered { id: 'g1' kind: ORG_KIND_GRASSROOTS_COMMITTEE parent: 'bloc' founded_on: "
+       "'2010-01-01' }")
+      .Add(
+          "org_registered { id: 'g2' kind: ORG_KIND_GRASSROOTS_COMMITTEE parent: 'bloc' "
+          "founded_on: '2010-01-01' }")
+      .Add(
+          "org_registered { id: 'sc' kind: ORG_KIND_SUB_COMMITTEE parent: 'g1' founded_on: "
+          "'2010-01-01' }")
+      .Add(
+          "org_registered { id: 'x' kind: ORG_KIND_SUBORDINATE_CELL parent: 'sc' founded_on: "
+          "'2010-01-01' }")
+      .Add(
+          "org_registered { id: 's1' kind: ORG_KIND_SUBORDINATE_CELL parent: 'g1' founded_on: "
+          "'2010-01-01' }");
   return b;
 }
 
 // R-TIME-1 (corner 06): a 2026 transfer never rewrites 2025.
 TEST(RegistryViewTest, ATransferCountsFromItsDateOnly) {
   StateBuilder b = Tree();
-  b.Add("org_restructured { id: 's1' on: '2026-02-01' change: RESTRUCTURE_CHANGE_TRANSFERRED new_parent: 'g2' }");
+  b.Add(
+      "org_restructured { id: 's1' on: '2026-02-01' change: RESTRUCTURE_CHANGE_TRANSFERRED "
+      "new_parent: 'g2' }");
   const RegistryView& r = b.state().registry();
   EXPECT_EQ(r.ParentAt("s1", k2025), "g1");
   EXPECT_EQ(r.ParentAt("s1", k2026), "g2");
@@ -45,7 +57,9 @@ TEST(RegistryViewTest, ATransferCountsFromItsDateOnly) {
 TEST(RegistryViewTest, ALateRecordedTransferCountsFromItsEffectiveDate) {
   StateBuilder b = Tree();
   b.Add("period_opened { year: 2025 }")
-      .Add("org_restructured { id: 's1' on: '2025-03-01' change: RESTRUCTURE_CHANGE_TRANSFERRED new_parent: 'g2' }");
+      .Add(
+          "org_restructured { id: 's1' on: '2025-03-01' change: RESTRUCTURE_CHANGE_TRANSFERRED "
+          "new_parent: 'g2' }");
   const RegistryView& r = b.state().registry();
   EXPECT_EQ(r.ParentAt("s1", rules::Date(2025, 2, 28)), "g1");
   EXPECT_EQ(r.ParentAt("s1", k2025), "g2");
@@ -61,7 +75,9 @@ TEST(RegistryViewTest, DescendantsReachEveryDepth) {
 
 TEST(RegistryViewTest, AnOrgExistsFromItsFoundingOnly) {
   StateBuilder b = Tree();
-  b.Add("org_registered { id: 'n' kind: ORG_KIND_SUBORDINATE_CELL parent: 'g1' founded_on: '2026-05-01' }");
+  b.Add(
+      "org_registered { id: 'n' kind: ORG_KIND_SUBORDINATE_CELL parent: 'g1' founded_on: "
+      "'2026-05-01' }");
   const RegistryView& r = b.state().registry();
   EXPECT_FALSE(r.ExistsAt("n", k2025));
   EXPECT_TRUE(r.ExistsAt("n", k2026));
@@ -71,7 +87,9 @@ TEST(RegistryViewTest, AnOrgExistsFromItsFoundingOnly) {
 
 TEST(RegistryViewTest, AKindChangesFromItsDate) {
   StateBuilder b = Tree();
-  b.Add("org_restructured { id: 's1' on: '2026-01-10' change: RESTRUCTURE_CHANGE_TRANSFERRED new_parent: 'bloc' new_kind: ORG_KIND_GRASSROOTS_CELL }");
+  b.Add(
+      "org_restructured { id: 's1' on: '2026-01-10' change: RESTRUCTURE_CHANGE_TRANSFERRED "
+      "new_parent: 'bloc' new_kind: ORG_KIND_GRASSROOTS_CELL }");
   const RegistryView& r = b.state().registry();
   EXPECT_EQ(r.KindAt("s1", k2025), v1::ORG_KIND_SUBORDINATE_CELL);
   EXPECT_EQ(r.KindAt("s1", k2026), v1::ORG_KIND_GRASSROOTS_CELL);
@@ -97,9 +115,12 @@ TEST(RegistryViewTest, MembersAreReadWhereTheyWereAtTheDate) {
 TEST(RegistryViewTest, StatusesAreInDateOrderWithRecordingOrderWithinADate) {
   StateBuilder b = Tree();
   b.Add("member_enrolled { id: 'm1' org: 's1' admitted_on: '2015-03-01' }")
-      .Add("member_status_changed { member: 'm1' status: MEMBER_STATUS_SUSPENDED from: '2025-09-01' }")
+      .Add(
+          "member_status_changed { member: 'm1' status: MEMBER_STATUS_SUSPENDED from: '2025-09-01' "
+          "}")
       .Add("member_status_changed { member: 'm1' status: MEMBER_STATUS_EXEMPT from: '2025-06-01' }")
-      .Add("member_status_changed { member: 'm1' status: MEMBER_STATUS_ACTIVE from: '2025-09-01' }");
+      .Add(
+          "member_status_changed { member: 'm1' status: MEMBER_STATUS_ACTIVE from: '2025-09-01' }");
   const MemberRecord* m = b.state().registry().FindMember("m1");
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(rules::StatusAt(m->statuses, rules::Date(2025, 7, 1)), v1::MEMBER_STATUS_EXEMPT);
@@ -109,7 +130,9 @@ TEST(RegistryViewTest, StatusesAreInDateOrderWithRecordingOrderWithinADate) {
 // R-TIME-1: committee seats and headships are dated too.
 TEST(RegistryViewTest, PostsAreReadAtTheDate) {
   StateBuilder b = Tree();
-  b.Add("member_enrolled { id: 'm1' org: 's1' admitted_on: '2015-03-01' committee_of: 'g1' heads: 's1' }")
+  b.Add(
+       "member_enrolled { id: 'm1' org: 's1' admitted_on: '2015-03-01' committee_of: 'g1' heads: "
+       "'s1' }")
       .Add("member_posts_changed { member: 'm1' on: '2026-01-01' committee_of: 'g2' }");
   const RegistryView& r = b.state().registry();
   EXPECT_THAT(r.SeatsAt("m1", k2025), ElementsAre("g1"));

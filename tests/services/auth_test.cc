@@ -1,8 +1,6 @@
 // Authorization: every role against every kind of command, and reads by scope.
 #include "services/auth.h"
 
-#include "services/command_table.h"
-
 #include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
@@ -11,6 +9,7 @@
 #include <string>
 
 #include "common/check.h"
+#include "services/command_table.h"
 #include "tests/testing/status_matchers.h"
 
 namespace rating::services {
@@ -59,16 +58,20 @@ std::map<std::string, v1::Command> EveryCommand() {
   const std::map<std::string, std::string> texts = {
       {"open_period", "open_period { year: 2026 }"},
       {"register_org", "register_org { id: 'c9' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' }"},
-      {"restructure_org", "restructure_org { id: 'c1' on: '2025-03-01' change: RESTRUCTURE_CHANGE_SPLIT }"},
+      {"restructure_org",
+       "restructure_org { id: 'c1' on: '2025-03-01' change: RESTRUCTURE_CHANGE_SPLIT }"},
       {"enroll_member", "enroll_member { id: 'm9' org: 'c1' admitted_on: '2020-01-01' }"},
       {"transfer_member", "transfer_member { member: 'm1' to: 'c2' on: '2025-05-01' }"},
-      {"set_member_status", "set_member_status { member: 'm1' status: MEMBER_STATUS_EXEMPT from: '2025-01-01' }"},
+      {"set_member_status",
+       "set_member_status { member: 'm1' status: MEMBER_STATUS_EXEMPT from: '2025-01-01' }"},
       {"record_review_completed", "record_review_completed { subject: 'member/m1' year: 2025 }"},
-      {"record_comments", "record_comments { subject: 'member/m1' year: 2025 source: COMMENT_SOURCE_RESIDENCE }"},
+      {"record_comments",
+       "record_comments { subject: 'member/m1' year: 2025 source: COMMENT_SOURCE_RESIDENCE }"},
       {"submit_self_assessment", "submit_self_assessment { member: 'm1' year: 2025 }"},
       {"submit_scorecard", "submit_scorecard { org: 'c1' year: 2025 }"},
       {"submit_committee_assessment", "submit_committee_assessment { org: 'c1' year: 2025 }"},
-      {"record_external_rating", "record_external_rating { org: 'c1' year: 2025 body: 'management' }"},
+      {"record_external_rating",
+       "record_external_rating { org: 'c1' year: 2025 body: 'management' }"},
       {"record_unit_incident", "record_unit_incident { org: 'c1' year: 2025 }"},
       {"record_ballots", "record_ballots { session: 's' org: 'c1' year: 2025 }"},
       {"decide_member", "decide_ratings { year: 2025 ratings { subject: 'member/m1' } }"},
@@ -81,7 +84,8 @@ std::map<std::string, v1::Command> EveryCommand() {
       {"rerate_org", "rerate { subject: 'org/c1' year: 2025 }"},
       {"grant_reward", "grant_reward { subject: 'member/m1' year: 2025 }"},
       {"submit_dossier", "submit_dossier { org: 'c1' year: 2025 }"},
-      {"change_member_posts", "change_member_posts { member: 'm1' on: '2025-01-01' committee_of: 'c1' }"},
+      {"change_member_posts",
+       "change_member_posts { member: 'm1' on: '2025-01-01' committee_of: 'c1' }"},
   };
   std::map<std::string, v1::Command> out;
   for (const auto& [name, text] : texts) {
@@ -134,14 +138,21 @@ TEST_F(AuthTest, EveryRoleAgainstEveryKindOfCommand) {
 }
 
 TEST_F(AuthTest, ReadsFollowTheScope) {
-  EXPECT_THAT(AuthorizeSubjectRead(state_, P("self", v1::ROLE_MEMBER, "m1"), "member/m1", 2025), IsOk());
-  EXPECT_THAT(AuthorizeSubjectRead(state_, P("self", v1::ROLE_MEMBER, "m1"), "leader/m1", 2025), IsOk());
+  EXPECT_THAT(AuthorizeSubjectRead(state_, P("self", v1::ROLE_MEMBER, "m1"), "member/m1", 2025),
+              IsOk());
+  EXPECT_THAT(AuthorizeSubjectRead(state_, P("self", v1::ROLE_MEMBER, "m1"), "leader/m1", 2025),
+              IsOk());
   EXPECT_THAT(AuthorizeSubjectRead(state_, P("other", v1::ROLE_MEMBER, "m2"), "member/m1", 2025),
               StatusIs(absl::StatusCode::kPermissionDenied));
-  EXPECT_THAT(AuthorizeSubjectRead(state_, P("cell", v1::ROLE_CELL_COMMITTEE, "c1"), "member/m1", 2025), IsOk());
-  EXPECT_THAT(AuthorizeSubjectRead(state_, P("cell2", v1::ROLE_CELL_COMMITTEE, "c2"), "member/m1", 2025),
-              StatusIs(absl::StatusCode::kPermissionDenied));
-  EXPECT_THAT(AuthorizeSubjectRead(state_, P("bloc", v1::ROLE_BLOC_COMMITTEE, "bloc"), "org/c1", 2025), IsOk());
+  EXPECT_THAT(
+      AuthorizeSubjectRead(state_, P("cell", v1::ROLE_CELL_COMMITTEE, "c1"), "member/m1", 2025),
+      IsOk());
+  EXPECT_THAT(
+      AuthorizeSubjectRead(state_, P("cell2", v1::ROLE_CELL_COMMITTEE, "c2"), "member/m1", 2025),
+      StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(
+      AuthorizeSubjectRead(state_, P("bloc", v1::ROLE_BLOC_COMMITTEE, "bloc"), "org/c1", 2025),
+      IsOk());
   EXPECT_THAT(AuthorizeSubjectRead(state_, P("insp", v1::ROLE_INSPECTOR), "org/c1", 2025), IsOk());
   EXPECT_THAT(AuthorizeOrgRead(state_, P("team", v1::ROLE_COUNTING_TEAM, "c1"), "c1"), IsOk());
   EXPECT_THAT(AuthorizeOrgRead(state_, P("team", v1::ROLE_COUNTING_TEAM, "c1"), "c2"),

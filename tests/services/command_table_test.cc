@@ -81,8 +81,12 @@ TEST(CommandTableTest, AnEmptyCommandIsInvalid) {
 StateBuilder DecidedCell() {
   StateBuilder b;
   b.Add("period_opened { year: 2025 }")
-      .Add("org_registered { id: 'c1' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: '2010-01-01' }")
-      .Add("org_registered { id: 'c2' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: '2010-01-01' }");
+      .Add(
+          "org_registered { id: 'c1' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: "
+          "'2010-01-01' }")
+      .Add(
+          "org_registered { id: 'c2' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: "
+          "'2010-01-01' }");
   for (const char* m : {"m1", "m2"}) {
     b.Add(std::string("member_enrolled { id: '") + m +
           "' org: 'c1' admitted_on: '2015-03-01' heads: 'c1' }")
@@ -92,9 +96,11 @@ StateBuilder DecidedCell() {
                grades { criterion: 'commitment' grade: GRADE_TOT } grades { criterion: 'remediation' grade: GRADE_TOT }
                targets { assigned: 2 completed: 2 on_time: 2 } level: LEVEL_HTTNV })");
   }
-  b.Add("ratings_decided { decision { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTTNV } "
-        "ratings { subject: 'member/m2' level: LEVEL_HTTNV } ratings { subject: 'leader/m1' level: LEVEL_HTTNV } "
-        "ratings { subject: 'org/c1' level: LEVEL_HTTNV } } }");
+  b.Add(
+      "ratings_decided { decision { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTTNV } "
+      "ratings { subject: 'member/m2' level: LEVEL_HTTNV } ratings { subject: 'leader/m1' level: "
+      "LEVEL_HTTNV } "
+      "ratings { subject: 'org/c1' level: LEVEL_HTTNV } } }");
   return b;
 }
 
@@ -208,9 +214,9 @@ TEST(PlanTest, ABallotSessionCarriesItsTally) {
 TEST(PlanTest, AReRatingAnnulsTheRewardsRestingOnIt) {
   StateBuilder b = DecidedCell();
   b.Add("reward_granted { subject: 'member/m1' year: 2025 kind: REWARD_KIND_YEARLY }");
-  absl::StatusOr<Plan> plan = PlanCommand(
-      b.state(), Cmd("rerate { subject: 'member/m1' year: 2025 level: LEVEL_KHTNV "
-                     "decision_no: '01-QĐ/ĐU' }"));
+  absl::StatusOr<Plan> plan =
+      PlanCommand(b.state(), Cmd("rerate { subject: 'member/m1' year: 2025 level: LEVEL_KHTNV "
+                                 "decision_no: '01-QĐ/ĐU' }"));
   ASSERT_THAT(plan, IsOk());
   const v1::Rerated& rerated = plan->events[0].rerated();
   EXPECT_EQ(rerated.previous_level(), v1::LEVEL_HTTNV);

@@ -70,17 +70,21 @@ class EngineTest : public ::testing::Test {
 
   std::string LiveDump() {
     std::string dump;
-    EXPECT_THAT(engine_->Read({}, [&](const projections::RatingState& state) {
-      dump = state.Dump();
-      return absl::OkStatus();
-    }), IsOk());
+    EXPECT_THAT(engine_->Read({},
+                              [&](const projections::RatingState& state) {
+                                dump = state.Dump();
+                                return absl::OkStatus();
+                              }),
+                IsOk());
     return dump;
   }
 
   // A cell with two rated members, decided by ballot; the org rated HTXSNV; a reward.
   void RateCellOf2025() {
     MustRun("open_period { year: 2025 }");
-    MustRun("register_org { id: 'c1' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: '2010-01-01' }");
+    MustRun(
+        "register_org { id: 'c1' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: "
+        "'2010-01-01' }");
     for (const char* m : {"m1", "m2"}) {
       MustRun(std::string("enroll_member { id: '") + m + "' org: 'c1' admitted_on: '2015-03-01' }");
       MustRun(std::string("record_review_completed { subject: 'member/") + m + "' year: 2025 }");
@@ -141,15 +145,19 @@ TEST_F(EngineTest, LateDisciplineFlagsTheRatingAndTheOrgThenRerateAnnulsTheRewar
   EXPECT_EQ(View("member/m1", 2025, decided_at_).status(), v1::RATING_STATUS_DECIDED);
   EXPECT_EQ(View("member/m1", 2025, decided_at_).level(), v1::LEVEL_HTXSNV);
 
-  ASSERT_THAT(Run("rerate { subject: 'member/m1' year: 2025 level: LEVEL_KHTNV decision_no: '01-QĐ/ĐU' }"),
-              IsOk());
+  ASSERT_THAT(
+      Run("rerate { subject: 'member/m1' year: 2025 level: LEVEL_KHTNV decision_no: '01-QĐ/ĐU' }"),
+      IsOk());
   EXPECT_EQ(View("member/m1", 2025).status(), v1::RATING_STATUS_DECIDED);
   EXPECT_EQ(View("member/m1", 2025).level(), v1::LEVEL_KHTNV);
-  ASSERT_THAT(engine_->Read({}, [](const projections::RatingState& state) {
-    EXPECT_EQ(state.rewards().rewards().size(), 1u);
-    EXPECT_NE(state.rewards().rewards()[0].annulled_position, 0u);  // R-REW-1.
-    return absl::OkStatus();
-  }), IsOk());
+  ASSERT_THAT(engine_->Read({},
+                            [](const projections::RatingState& state) {
+                              EXPECT_EQ(state.rewards().rewards().size(), 1u);
+                              EXPECT_NE(state.rewards().rewards()[0].annulled_position,
+                                        0u);  // R-REW-1.
+                              return absl::OkStatus();
+                            }),
+              IsOk());
 }
 
 TEST_F(EngineTest, RebuildFromTheLogGivesIdenticalState) {
@@ -164,10 +172,12 @@ TEST_F(EngineTest, RebuildFromTheLogGivesIdenticalState) {
   auto second = Engine::Open(store_);
   ASSERT_THAT(second, IsOk());
   std::string dump;
-  ASSERT_THAT((*second)->Read({}, [&](const projections::RatingState& s) {
-    dump = s.Dump();
-    return absl::OkStatus();
-  }), IsOk());
+  ASSERT_THAT((*second)->Read({},
+                              [&](const projections::RatingState& s) {
+                                dump = s.Dump();
+                                return absl::OkStatus();
+                              }),
+              IsOk());
   EXPECT_EQ(dump, LiveDump());
 }
 
@@ -227,8 +237,12 @@ TEST_F(EngineTest, BadInputNamesTheFieldAndWritesNothing) {
 
 TEST_F(EngineTest, EveryRoleIsHeldToItsRightsAndScope) {
   MustRun("open_period { year: 2025 }");
-  MustRun("register_org { id: 'c1' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: '2010-01-01' }");
-  MustRun("register_org { id: 'c2' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: '2010-01-01' }");
+  MustRun(
+      "register_org { id: 'c1' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: "
+      "'2010-01-01' }");
+  MustRun(
+      "register_org { id: 'c2' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: "
+      "'2010-01-01' }");
   MustRun("enroll_member { id: 'm1' org: 'c1' admitted_on: '2015-03-01' }");
   const v1::Principal member = MakePrincipal("self", v1::ROLE_MEMBER, "m1");
   const v1::Principal other_member = MakePrincipal("other", v1::ROLE_MEMBER, "m9");
@@ -247,7 +261,8 @@ TEST_F(EngineTest, EveryRoleIsHeldToItsRightsAndScope) {
   const std::string ballots = R"(record_ballots { session: 'SESSION' org: 'c1' year: 2025
       subjects: 'member/m1' issued: '1' ballots { serial: '1' marks { subject: 'member/m1' levels: LEVEL_HTTNV } } })";
   const std::string review = "record_review_completed { subject: 'member/m1' year: 2025 }";
-  const std::string decide = "decide_ratings { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTTNV } }";
+  const std::string decide =
+      "decide_ratings { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTTNV } }";
   const std::string period = "open_period { year: 2030 }";
 
   struct Case {
@@ -261,16 +276,26 @@ TEST_F(EngineTest, EveryRoleIsHeldToItsRightsAndScope) {
     return text;
   };
   const Case cases[] = {
-      {&member, self_assessment, true},        {&other_member, self_assessment, false},
-      {&member, review, false},                {&member, decide, false},
-      {&cell, review, true},                   {&other_cell, review, false},
-      {&other_cell, self_assessment, false},   {&cell, with_session("s1"), true},
-      {&team, with_session("s2"), true},       {&team2, with_session("s3"), false},
-      {&team, review, false},                  {&team, decide, false},
-      {&inspector, review, false},             {&inspector, decide, false},
-      {&integration, self_assessment, false},  {&integration, with_session("s4"), false},
-      {&bloc, decide, false},                  {&other_cell, decide, false},
-      {&cell, period, false},                  {&bloc, period, true},
+      {&member, self_assessment, true},
+      {&other_member, self_assessment, false},
+      {&member, review, false},
+      {&member, decide, false},
+      {&cell, review, true},
+      {&other_cell, review, false},
+      {&other_cell, self_assessment, false},
+      {&cell, with_session("s1"), true},
+      {&team, with_session("s2"), true},
+      {&team2, with_session("s3"), false},
+      {&team, review, false},
+      {&team, decide, false},
+      {&inspector, review, false},
+      {&inspector, decide, false},
+      {&integration, self_assessment, false},
+      {&integration, with_session("s4"), false},
+      {&bloc, decide, false},
+      {&other_cell, decide, false},
+      {&cell, period, false},
+      {&bloc, period, true},
       {&cell, decide, true},
   };
   for (const Case& c : cases) {
@@ -279,7 +304,8 @@ TEST_F(EngineTest, EveryRoleIsHeldToItsRightsAndScope) {
     if (c.allowed) {
       EXPECT_THAT(result, IsOk()) << c.who->id() << ": " << c.command;
     } else {
-      EXPECT_THAT(result, StatusIs(absl::StatusCode::kPermissionDenied)) << c.who->id() << ": " << c.command;
+      EXPECT_THAT(result, StatusIs(absl::StatusCode::kPermissionDenied))
+          << c.who->id() << ": " << c.command;
       EXPECT_EQ(store_.HeadPosition(), head);
     }
   }
@@ -290,10 +316,12 @@ TEST_F(EngineTest, RefusedDecisionsNameTheirRules) {
   MustRun("enroll_member { id: 'm3' org: 'c1' admitted_on: '2015-03-01' }");
   // m3 has neither review nor tally: R-SUBJ-3 refuses; m2 above its tally: R-BAL-5; both
   // HTXSNV would break the quota. Every rule is named at once.
-  auto refused = Run(R"(decide_ratings { year: 2025 ratings { subject: 'member/m3' level: LEVEL_HTNV } })");
+  auto refused =
+      Run(R"(decide_ratings { year: 2025 ratings { subject: 'member/m3' level: LEVEL_HTNV } })");
   EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("R-SUBJ-3")));
-  EXPECT_THAT(Run("decide_ratings { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTNV } }"),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("R-DEC-3")));
+  EXPECT_THAT(
+      Run("decide_ratings { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTNV } }"),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("R-DEC-3")));
 }
 
 TEST_F(EngineTest, ARecountUnderTheSameSessionSupersedesTheEarlierTally) {
@@ -310,14 +338,16 @@ TEST_F(EngineTest, ARecountUnderTheSameSessionSupersedesTheEarlierTally) {
   };
   MustRun(with("LEVEL_HTTNV"));
   MustRun(with("LEVEL_HTNV"));
-  ASSERT_THAT(engine_->Read({}, [](const projections::RatingState& state) {
-    const projections::SessionRecord* s = state.ballots().Find("s");
-    EXPECT_NE(s, nullptr);
-    if (s != nullptr) {
-      EXPECT_EQ(s->tally.subjects(0).level(), v1::LEVEL_HTNV);
-    }
-    return absl::OkStatus();
-  }), IsOk());
+  ASSERT_THAT(engine_->Read({},
+                            [](const projections::RatingState& state) {
+                              const projections::SessionRecord* s = state.ballots().Find("s");
+                              EXPECT_NE(s, nullptr);
+                              if (s != nullptr) {
+                                EXPECT_EQ(s->tally.subjects(0).level(), v1::LEVEL_HTNV);
+                              }
+                              return absl::OkStatus();
+                            }),
+              IsOk());
   std::string other = with("LEVEL_HTNV");
   other.replace(other.find("org: 'c1'"), 9, "org: 'c2'");
   EXPECT_THAT(Run(other), StatusIs(absl::StatusCode::kAlreadyExists));
@@ -330,10 +360,12 @@ TEST_F(EngineTest, AsOfReadsInAnyOrderMatchAFreshRebuild) {
     v1::AsOf at;
     at.set_position(position);
     std::string dump;
-    ASSERT_THAT(engine_->Read(at, [&](const projections::RatingState& state) {
-      dump = state.Dump();
-      return absl::OkStatus();
-    }), IsOk());
+    ASSERT_THAT(engine_->Read(at,
+                              [&](const projections::RatingState& state) {
+                                dump = state.Dump();
+                                return absl::OkStatus();
+                              }),
+                IsOk());
     auto fresh = engine_->Rebuild(position);
     ASSERT_THAT(fresh, IsOk());
     EXPECT_EQ(dump, (*fresh)->Dump()) << "as of " << position;

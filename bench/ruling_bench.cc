@@ -106,6 +106,27 @@ void CountEvents(benchmark::State& state, int64_t events) {
       benchmark::Counter(static_cast<double>(events), benchmark::Counter::kAvgIterations);
 }
 
+// Runs the prepared commands, one an iteration, through the engine, each as its caller. Stops
+// with an error at the first refusal, or at a reply of fewer than `min_events` events. Returns
+// how many ran.
+size_t RunCommands(benchmark::State& state, World& world, const std::vector<v1::Command>& commands,
+                   const std::vector<v1::Principal>& callers, int min_events) {
+  size_t i = 0;
+  int64_t events = 0;
+  for (auto _ : state) {
+    auto reply = world.engine().Execute(callers[i], commands[i], "");
+    if (!reply.ok() || reply->event_ids_size() < min_events) {
+      state.SkipWithError(reply.ok() ? "the command wrote too few events"
+                                     : std::string(reply.status().message()).c_str());
+      break;
+    }
+    events += reply->event_ids_size();
+    ++i;
+  }
+  CountEvents(state, events);
+  return i;
+}
+
 void BM_LateRuling(benchmark::State& state) {
   World& world = WorldOf(static_cast<int>(state.range(0)));
   std::vector<Candidate> who;
@@ -116,20 +137,9 @@ void BM_LateRuling(benchmark::State& state) {
     commands.push_back(Ruling(who.back().member));
     callers.push_back(GrassrootsCommittee(who.back().committee));
   }
-  size_t i = 0;
-  int64_t events = 0;
-  for (auto _ : state) {
-    auto reply = world.engine().Execute(callers[i], commands[i], "");
-    if (!reply.ok() || reply->event_ids_size() < 2) {  // The ruling must flag member/ID.
-      state.SkipWithError(reply.ok() ? "the ruling flagged nothing"
-                                     : std::string(reply.status().message()).c_str());
-      break;
-    }
-    events += reply->event_ids_size();
-    ++i;
-  }
-  for (size_t k = 0; k < i; ++k) world.Flagged(who[k]);
-  CountEvents(state, events);
+  // The ruling must flag member/ID: two events at least.
+  const size_t ran = RunCommands(state, world, commands, callers, 2);
+  for (size_t k = 0; k < ran; ++k) world.Flagged(who[k]);
 }
 
 void BM_Rerate(benchmark::State& state) {
@@ -141,18 +151,7 @@ void BM_Rerate(benchmark::State& state) {
     commands.push_back(Rerate(c.member));
     callers.push_back(GrassrootsCommittee(c.committee));
   }
-  size_t i = 0;
-  int64_t events = 0;
-  for (auto _ : state) {
-    auto reply = world.engine().Execute(callers[i], commands[i], "");
-    if (!reply.ok()) {
-      state.SkipWithError(std::string(reply.status().message()).c_str());
-      break;
-    }
-    events += reply->event_ids_size();
-    ++i;
-  }
-  CountEvents(state, events);
+  RunCommands(state, world, commands, callers, 1);
 }
 
 void BM_PlainCommand(benchmark::State& state) {
@@ -164,18 +163,7 @@ void BM_PlainCommand(benchmark::State& state) {
     commands.push_back(Comments(c.member));
     callers.push_back(GrassrootsCommittee(c.committee));
   }
-  size_t i = 0;
-  int64_t events = 0;
-  for (auto _ : state) {
-    auto reply = world.engine().Execute(callers[i], commands[i], "");
-    if (!reply.ok()) {
-      state.SkipWithError(std::string(reply.status().message()).c_str());
-      break;
-    }
-    events += reply->event_ids_size();
-    ++i;
-  }
-  CountEvents(state, events);
+  RunCommands(state, world, commands, callers, 1);
 }
 
 // Planning alone (no append, no apply), under the engine's read lock: the same command on an

@@ -39,6 +39,18 @@ UnitWords D3Words(bool committee_kind) {
   return {"đảng viên", "members"};
 }
 
+// "Tổng điểm 49.99 dưới 50 điểm" / "total score 49.99 is below 50" (or "từ ... trở lên" / "is
+// at least").
+Finding ScoreAgainst(std::string_view rule_id, bool holds, CentiPoints total,
+                     CentiPoints threshold) {
+  const bool below = total < threshold;
+  return Finding{std::string(rule_id), holds,
+                 Cat("Tổng điểm ", FormatPoints(total), below ? " dưới " : " từ ",
+                     FormatPoints(threshold), below ? " điểm" : " điểm trở lên"),
+                 Cat("total score ", FormatPoints(total), below ? " is below " : " is at least ",
+                     FormatPoints(threshold))};
+}
+
 // "“Công tác chính trị tư tưởng”" or the criterion id when the card names none.
 std::string LineName(const ScoreLine& line) {
   return Cat("“", line.name_vi.empty() ? line.id : line.name_vi, "”");
@@ -137,11 +149,10 @@ void HigherLevelConditions(internal::Explainer& ex, const OrgFacts& facts, const
   if (card == nullptr) {
     ex.FailEveryLevel({"R-ORG-4", "R-ORG-5", "R-ORG-6"}, "Chưa có biểu chấm điểm", "no scorecard");
   } else {
-    const std::string score = FormatPoints(total);
     auto need_score = [&](Level level, std::string_view rule, CentiPoints threshold) {
       if (total >= threshold) return;
-      ex.Fail(level, rule, Cat("Tổng điểm ", score, " dưới ", FormatPoints(threshold), " điểm"),
-              Cat("total score ", score, " is below ", FormatPoints(threshold)));
+      Finding fails = ScoreAgainst(rule, false, total, threshold);
+      ex.Fail(level, rule, std::move(fails.text_vi), std::move(fails.text_en));
     };
     need_score(LEVEL_HTXSNV, "R-ORG-4", policy.score_excellent);
     need_score(LEVEL_HTTNV, "R-ORG-5", policy.score_good);
@@ -286,11 +297,7 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
                                "no scorecard: the total score is unknown")});
   } else if (total < policy.score_pass) {
     ceiling = ex.Finish(LEVEL_KHTNV, "R-ORG-2",
-                        {Holds("R-ORG-2",
-                               Cat("Tổng điểm ", FormatPoints(total), " dưới ",
-                                   FormatPoints(policy.score_pass), " điểm"),
-                               Cat("total score ", FormatPoints(total), " is below ",
-                                   FormatPoints(policy.score_pass)))});
+                        {ScoreAgainst("R-ORG-2", true, total, policy.score_pass)});
   } else if (!defects.empty()) {
     const bool at_least_good = total >= policy.score_good;
     defects.front().text_vi +=
@@ -307,12 +314,8 @@ Ceiling OrgCeiling(const OrgFacts& facts, const Policy& policy) {
     ceiling =
         ex.Finish(LEVEL_HTTNV, "R-ORG-5", {internal::MeetsEveryCondition("R-ORG-5", LEVEL_HTTNV)});
   } else {
-    ceiling = ex.Finish(LEVEL_HTNV, "R-ORG-6",
-                        {Holds("R-ORG-6",
-                               Cat("Tổng điểm ", FormatPoints(total), " từ ",
-                                   FormatPoints(policy.score_pass), " điểm trở lên"),
-                               Cat("total score ", FormatPoints(total), " is at least ",
-                                   FormatPoints(policy.score_pass)))});
+    ceiling =
+        ex.Finish(LEVEL_HTNV, "R-ORG-6", {ScoreAgainst("R-ORG-6", true, total, policy.score_pass)});
   }
   // R-ORG-1 [choice]: a self-remedied committee discipline caps the org at HTNV (C.III.3.3).
   if (committee_self_remedied && ceiling.level > LEVEL_HTNV) {

@@ -40,41 +40,17 @@ void RateableOrg(StateBuilder& b, const std::string& org) {
            "' year: 2025 body: 'management' level: LEVEL_HTTNV }");
 }
 
-void GoodMember(StateBuilder& b, const std::string& id, const std::string& org) {
-  b.Add("member_enrolled { id: '" + id + "' org: '" + org + "' admitted_on: '2015-03-01' }")
-      .Add("review_completed { subject: 'member/" + id + "' year: 2025 }")
-      .Add("self_assessment_submitted { member: '" + id + R"(' year: 2025
-             grades { criterion: 'political' grade: GRADE_TOT } grades { criterion: 'tasks' grade: GRADE_TOT }
-             grades { criterion: 'commitment' grade: GRADE_TOT } grades { criterion: 'remediation' grade: GRADE_TOT }
-             targets { assigned: 2 completed: 2 on_time: 2 } level: LEVEL_HTTNV })");
-}
-
 // g1 (grassroots committee) > sc (sub-committee) > x (subordinate cell); g1 > s1; c1, c2 cells.
 StateBuilder Bloc() {
   StateBuilder b;
-  b.Add("period_opened { year: 2025 }")
-      .Add("period_opened { year: 2026 }")
-      .Add(
-          "org_registered { id: 'g1' kind: ORG_KIND_GRASSROOTS_COMMITTEE parent: 'bloc' "
-          "founded_on: '2010-01-01' }")
-      .Add(
-          "org_registered { id: 'g2' kind: ORG_KIND_GRASSROOTS_COMMITTEE parent: 'bloc' "
-          "founded_on: '2010-01-01' }")
-      .Add(
-          "org_registered { id: 'sc' kind: ORG_KIND_SUB_COMMITTEE parent: 'g1' founded_on: "
-          "'2010-01-01' }")
-      .Add(
-          "org_registered { id: 'x' kind: ORG_KIND_SUBORDINATE_CELL parent: 'sc' founded_on: "
-          "'2010-01-01' }")
-      .Add(
-          "org_registered { id: 's1' kind: ORG_KIND_SUBORDINATE_CELL parent: 'g1' founded_on: "
-          "'2010-01-01' }")
-      .Add(
-          "org_registered { id: 'c1' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: "
-          "'2010-01-01' }")
-      .Add(
-          "org_registered { id: 'c2' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: "
-          "'2010-01-01' }");
+  b.Add("period_opened { year: 2025 }").Add("period_opened { year: 2026 }");
+  b.Org("g1", "GRASSROOTS_COMMITTEE", "bloc")
+      .Org("g2", "GRASSROOTS_COMMITTEE", "bloc")
+      .Org("sc", "SUB_COMMITTEE", "g1")
+      .Org("x", "SUBORDINATE_CELL", "sc")
+      .Org("s1", "SUBORDINATE_CELL", "g1")
+      .Org("c1", "GRASSROOTS_CELL", "bloc")
+      .Org("c2", "GRASSROOTS_CELL", "bloc");
   return b;
 }
 
@@ -105,7 +81,7 @@ TEST(RatingFactsTest, ADisciplinedCellAtDepthIsADefectOfItsGrassrootsCommittee) 
 TEST(RatingFactsTest, D3CountsPeopleWhoLeftAndMembersWhoAreNotRated) {
   StateBuilder b = Bloc();
   RateableOrg(b, "c1");
-  for (const char* m : {"a1", "a2", "a3", "a4"}) GoodMember(b, m, "c1");
+  for (const char* m : {"a1", "a2", "a3", "a4"}) b.GoodMember(m, "c1");
   b.Add("member_enrolled { id: 'new' org: 'c1' admitted_on: '2025-11-01' }");  // NOT_SUBJECT.
   b.Add("member_enrolled { id: 'mv' org: 'c1' admitted_on: '2015-03-01' }")
       .Add("member_transferred { member: 'mv' to: 'c2' on: '2025-08-01' }");
@@ -139,7 +115,7 @@ TEST(RatingFactsTest, D3CountsPeopleWhoLeftAndMembersWhoAreNotRated) {
 TEST(RatingFactsTest, AnOverlayOfLevelsReadsAsDecided) {
   StateBuilder b = Bloc();
   RateableOrg(b, "s1");
-  GoodMember(b, "w1", "s1");
+  b.GoodMember("w1", "s1");
   EXPECT_EQ(Facts2025(b).CeilingOf(Org("s1")).level, kHTNV);  // w1 undecided.
   Overlay batch;
   batch.decided["member/w1"] = kHTTNV;
@@ -157,7 +133,7 @@ TEST(RatingFactsTest, AnOverlayOfLevelsReadsAsDecided) {
 // A ruling being planned reads as recorded, without touching the state.
 TEST(RatingFactsTest, AnOverlayRulingReadsAsRecorded) {
   StateBuilder b = Bloc();
-  GoodMember(b, "m1", "c1");
+  b.GoodMember("m1", "c1");
   EXPECT_EQ(Facts2025(b).CeilingOf(Member("m1")).level, kHTTNV);
   Overlay ruling;
   ruling.ruling = DisciplineRecord{};
@@ -174,7 +150,7 @@ TEST(RatingFactsTest, AnOverlayRulingReadsAsRecorded) {
 // R-RETRO-3: a flagged rating counts as KHTNV (required) for the ratings that read it.
 TEST(RatingFactsTest, FlaggedRatingsCountAsTheRulesSay) {
   StateBuilder b = Bloc();
-  GoodMember(b, "m1", "c1");
+  b.GoodMember("m1", "c1");
   b.Add(
       "ratings_decided { decision { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTTNV } "
       "} }");
@@ -191,7 +167,7 @@ TEST(RatingFactsTest, FlaggedRatingsCountAsTheRulesSay) {
 // R-TIME-1: placement, authority and quota scope are read at the year's reference date.
 TEST(RatingFactsTest, PlacementIsReadAtTheReferenceDate) {
   StateBuilder b = Bloc();
-  GoodMember(b, "m1", "x");
+  b.GoodMember("m1", "x");
   b.Add("member_transferred { member: 'm1' to: 'c1' on: '2026-03-01' }");
   const rules::Placement p2025 = Facts2025(b).PlacementOf(Member("m1"));
   EXPECT_EQ(p2025.org, "x");
@@ -206,9 +182,9 @@ TEST(RatingFactsTest, PlacementIsReadAtTheReferenceDate) {
 // R-QUOTA: a grassroots committee's members, in every cell below it, form one scope.
 TEST(RatingFactsTest, AScopeCountsEveryMemberOfTheGrassrootsOrg) {
   StateBuilder b = Bloc();
-  GoodMember(b, "m1", "x");
-  GoodMember(b, "m2", "s1");
-  GoodMember(b, "m3", "c1");
+  b.GoodMember("m1", "x");
+  b.GoodMember("m2", "s1");
+  b.GoodMember("m3", "c1");
   b.Add(
       "ratings_decided { decision { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTXSNV "
       "} "
@@ -241,7 +217,7 @@ TEST(RatingFactsTest, DisunityOnTheOrgReachesItsCommittee) {
 // R-SUBJ-3 (clarified): the member's review serves leader/ID; a committee needs its own.
 TEST(RatingFactsTest, TheMembersReviewServesTheLeaderRating) {
   StateBuilder b = Bloc();
-  GoodMember(b, "m1", "c1");
+  b.GoodMember("m1", "c1");
   EXPECT_TRUE(Facts2025(b).EligibilityOf({SubjectKind::kLeader, "m1"}).ready());
   b.Add("review_completed { subject: 'org/c2' year: 2025 }");
   EXPECT_TRUE(Facts2025(b).EligibilityOf(Org("c2")).ready());

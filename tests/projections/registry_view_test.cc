@@ -17,23 +17,14 @@ using testing::StateBuilder;
 const rules::Date k2025(2025, 12, 15);
 const rules::Date k2026(2026, 12, 15);
 
+// g1 > sc > x, g1 > s1; g2 (every org founded 2010).
 StateBuilder Tree() {
   StateBuilder b;
-  b.Add(
-       "org_registered { id: 'g1' kind: ORG_KIND_GRASSROOTS_COMMITTEE parent: 'bloc' founded_on: "
-       "'2010-01-01' }")
-      .Add(
-          "org_registered { id: 'g2' kind: ORG_KIND_GRASSROOTS_COMMITTEE parent: 'bloc' "
-          "founded_on: '2010-01-01' }")
-      .Add(
-          "org_registered { id: 'sc' kind: ORG_KIND_SUB_COMMITTEE parent: 'g1' founded_on: "
-          "'2010-01-01' }")
-      .Add(
-          "org_registered { id: 'x' kind: ORG_KIND_SUBORDINATE_CELL parent: 'sc' founded_on: "
-          "'2010-01-01' }")
-      .Add(
-          "org_registered { id: 's1' kind: ORG_KIND_SUBORDINATE_CELL parent: 'g1' founded_on: "
-          "'2010-01-01' }");
+  b.Org("g1", "GRASSROOTS_COMMITTEE", "bloc")
+      .Org("g2", "GRASSROOTS_COMMITTEE", "bloc")
+      .Org("sc", "SUB_COMMITTEE", "g1")
+      .Org("x", "SUBORDINATE_CELL", "sc")
+      .Org("s1", "SUBORDINATE_CELL", "g1");
   return b;
 }
 

@@ -28,6 +28,23 @@ class StateBuilder {
     EXPECT_TRUE(applied.ok()) << applied << "\n" << text;
     return *this;
   }
+  // Registers org `id` of `kind` ("GRASSROOTS_CELL", ...) under `parent`, founded 2010-01-01.
+  StateBuilder& Org(const std::string& id, const std::string& kind, const std::string& parent) {
+    return Add("org_registered { id: '" + id + "' kind: ORG_KIND_" + kind + " parent: '" + parent +
+               "' founded_on: '2010-01-01' }");
+  }
+  // Enrolls `id` in `org` (admitted 2015; `extra` adds MemberSpec fields), with a completed 2025
+  // review and a self-assessment that reaches HTTNV (every criterion TOT, targets on time).
+  StateBuilder& GoodMember(const std::string& id, const std::string& org,
+                           const std::string& extra = "") {
+    return Add("member_enrolled { id: '" + id + "' org: '" + org + "' admitted_on: '2015-03-01' " +
+               extra + " }")
+        .Add("review_completed { subject: 'member/" + id + "' year: 2025 }")
+        .Add("self_assessment_submitted { member: '" + id + R"(' year: 2025
+               grades { criterion: 'political' grade: GRADE_TOT } grades { criterion: 'tasks' grade: GRADE_TOT }
+               grades { criterion: 'commitment' grade: GRADE_TOT } grades { criterion: 'remediation' grade: GRADE_TOT }
+               targets { assigned: 2 completed: 2 on_time: 2 } level: LEVEL_HTTNV })");
+  }
   const RatingState& state() const { return state_; }
 
  private:

@@ -81,21 +81,10 @@ TEST(CommandTableTest, AnEmptyCommandIsInvalid) {
 StateBuilder DecidedCell() {
   StateBuilder b;
   b.Add("period_opened { year: 2025 }")
-      .Add(
-          "org_registered { id: 'c1' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: "
-          "'2010-01-01' }")
-      .Add(
-          "org_registered { id: 'c2' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' founded_on: "
-          "'2010-01-01' }");
-  for (const char* m : {"m1", "m2"}) {
-    b.Add(std::string("member_enrolled { id: '") + m +
-          "' org: 'c1' admitted_on: '2015-03-01' heads: 'c1' }")
-        .Add(std::string("review_completed { subject: 'member/") + m + "' year: 2025 }")
-        .Add(std::string("self_assessment_submitted { member: '") + m + R"(' year: 2025
-               grades { criterion: 'political' grade: GRADE_TOT } grades { criterion: 'tasks' grade: GRADE_TOT }
-               grades { criterion: 'commitment' grade: GRADE_TOT } grades { criterion: 'remediation' grade: GRADE_TOT }
-               targets { assigned: 2 completed: 2 on_time: 2 } level: LEVEL_HTTNV })");
-  }
+      .Org("c1", "GRASSROOTS_CELL", "bloc")
+      .Org("c2", "GRASSROOTS_CELL", "bloc")
+      .GoodMember("m1", "c1", "heads: 'c1'")
+      .GoodMember("m2", "c1", "heads: 'c1'");
   b.Add(
       "ratings_decided { decision { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTTNV } "
       "ratings { subject: 'member/m2' level: LEVEL_HTTNV } ratings { subject: 'leader/m1' level: "

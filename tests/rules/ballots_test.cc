@@ -206,6 +206,24 @@ TEST(CountBallotsTest, ARowWithTwoLevelsIsVoidAndTheBallotStands) {
   EXPECT_EQ(Of(*r, "member/a").level, std::nullopt);
 }
 
+// R-BAL-1 clarified (corner 04): a row marking the same level twice is one vote for it.
+TEST(CountBallotsTest, TheSameLevelMarkedTwiceIsOneVote) {
+  TallyInput in = Session({"member/a"}, 3);
+  BallotInput twice;
+  twice.serial = "1";
+  twice.marks = {{"member/a", {kHTTNV, kHTTNV}}};
+  BallotInput thrice;
+  thrice.serial = "2";
+  thrice.marks = {{"member/a", {kHTTNV, kHTTNV, kHTTNV}}};
+  in.ballots = {twice, thrice, Ballot("3", {{"member/a", kHTTNV}})};
+  absl::StatusOr<TallyResult> r = CountBallots(in, DefaultPolicy());
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->valid, 3);
+  EXPECT_EQ(Of(*r, "member/a").void_rows, 0);
+  EXPECT_EQ(Of(*r, "member/a").votes[kHTTNV], 3);
+  EXPECT_EQ(Of(*r, "member/a").level, kHTTNV);
+}
+
 TEST(CountBallotsTest, NamingSomeoneOutsideTheSessionIsOtherContent) {
   TallyInput in = Session({"member/a"}, 2);
   in.ballots = {Ballot("1", {{"member/a", kHTTNV}, {"member/zz", kHTXSNV}}),

@@ -68,6 +68,16 @@ std::vector<Case> Cases() {
        {{"R-COM-1", "only 49% of its targets"}}},
       {"unit_at_50_percent_of_targets_is_no_trigger",
        [](CommitteeFacts& f) { f.assessment->unit_targets_pct = 50; }, kHTXSNV, "R-COM-3"},
+      // Corner 11: an assessment that omits the unit's targets asserts nothing about them.
+      {"omitted_unit_targets_are_no_trigger",
+       [](CommitteeFacts& f) { f.assessment->unit_targets_pct.reset(); }, kHTXSNV, "R-COM-3"},
+      // FORMAT.md: disunity concluded on org/X speaks of X's committee.
+      {"disunity_concluded_on_the_org_is_not_completed",
+       [](CommitteeFacts& f) { f.org_conclusions = {rating::v1::CONCLUSION_KIND_DISUNITY}; },
+       kKHTNV,
+       "R-COM-1",
+       {},
+       {{"R-COM-1", "concluded disunity"}}},
       {"force_majeure_excuses_missed_targets",
        [](CommitteeFacts& f) {
          f.assessment->unit_targets_pct = 10;

@@ -260,6 +260,19 @@ TEST(OrgEligibilityTest, Table) {
     f.transferred_on = {Date(2024, 3, 1)};
     cases.push_back({"org_transferred_an_earlier_year_is_ready", f, kReady, "", {}});
   }
+  {
+    // R-SUBJ-4 clarified: on or before the reference date (15/12) only.
+    OrgEligibilityFacts f = Org();
+    f.transferred_on = {Date(2025, 12, 15)};
+    cases.push_back({"org_transferred_on_the_reference_date_needs_comments",
+                     f,
+                     kPending,
+                     "R-SUBJ-4",
+                     {"comments:previous_superior"}});
+    f.transferred_on = {Date(2025, 12, 16)};
+    cases.push_back(
+        {"org_transferred_after_the_reference_date_needs_no_comments", f, kReady, "", {}});
+  }
   const Policy policy = DefaultPolicy();
   for (const OrgCase& c : cases) {
     SCOPED_TRACE(c.name);

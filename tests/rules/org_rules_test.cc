@@ -44,6 +44,8 @@ OrgFacts ExcellentCell() {
                 {"party_programs", 2000, 1800, true},
                 {"production_business", 3000, 3000, true},
                 {"remediation", 2000, 1500, false}};
+  card.party_building_pct = 100;
+  card.production_plan_met = true;
   card.exemplary = true;
   f.scorecard = card;
   f.units = {Unit("member/a1", kHTTNV), Unit("member/a2", kHTTNV)};
@@ -300,6 +302,13 @@ std::vector<Case> Cases() {
        {{"R-ORG-3", "D2: only 49%"}}},
       {"d2_party_building_at_50_percent_is_no_defect",
        [](OrgFacts& f) { f.scorecard->party_building_pct = 50; }, kHTXSNV, "R-ORG-4"},
+      // RULES.md §4 clarified (corner 11): a card that omits the target facts asserts nothing.
+      {"d2_omitted_target_facts_are_no_defect",
+       [](OrgFacts& f) {
+         f.scorecard->party_building_pct.reset();
+         f.scorecard->production_plan_met.reset();
+       },
+       kHTXSNV, "R-ORG-4"},
       {"d2_production_plan_not_met_is_completed",
        [](OrgFacts& f) { f.scorecard->production_plan_met = false; },
        kHTNV,

@@ -107,8 +107,9 @@ TEST(PolicyTest, OverridesSetEveryFieldByName) {
   EXPECT_EQ(p->dossier_due_day, 10);
   EXPECT_EQ(LoadPolicy("", Overrides{{"ballot_denominator", "issued"}})->ballot_denominator,
             BallotDenominator::kIssuedBallots);
-  EXPECT_EQ(LoadPolicy("", Overrides{{"ballot_denominator", "returned_ballots"}})->ballot_denominator,
-            BallotDenominator::kReturnedBallots);
+  EXPECT_EQ(
+      LoadPolicy("", Overrides{{"ballot_denominator", "returned_ballots"}})->ballot_denominator,
+      BallotDenominator::kReturnedBallots);
   EXPECT_FALSE(LoadPolicy("", Overrides{{"ballot_denominator", "_ballots"}}).ok());
   EXPECT_EQ(LoadPolicy("", Overrides{{"quota_base", "good_or_better"}})->quota_base,
             QuotaBase::kGoodOrBetter);

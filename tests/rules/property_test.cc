@@ -257,7 +257,8 @@ std::string WorsenOrg(OrgFacts& f, Random& r) {
       f.org_disciplines.push_back(r.Discipline());
       return "org disciplined";
     case 7:
-      if (card != nullptr) card->party_building_pct = r.Int(0, card->party_building_pct.value_or(100));
+      if (card != nullptr)
+        card->party_building_pct = r.Int(0, card->party_building_pct.value_or(100));
       return "fewer party-building targets";
     case 8:
       if (card != nullptr) card->production_plan_met = false;

@@ -38,8 +38,8 @@ std::set<std::string> RulesMdIds(const std::string& text) {
 bool Names(const std::string& text, const std::string& id) {
   for (size_t at = text.find(id); at != std::string::npos; at = text.find(id, at + 1)) {
     const size_t end = at + id.size();
-    const bool whole = end == text.size() || !(std::isalnum(static_cast<unsigned char>(text[end])) ||
-                                               text[end] == '-');
+    const bool whole = end == text.size() ||
+                       !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-');
     if (whole) return true;
   }
   return false;

@@ -88,12 +88,12 @@ TEST(CodesTest, LevelsAndGradesRoundTrip) {
 TEST(RuleTextsTest, EveryRuleOfRulesMdHasBothNames) {
   // The ids of RULES.md, as listed there.
   const std::set<std::string> want = {
-      "R-QUOTA",   "R-SUBJ-1",  "R-SUBJ-2",   "R-SUBJ-3",     "R-SUBJ-4", "R-TIME-1",  "R-SUBJ-5",  "R-ORG-1",
-      "R-ORG-2",   "R-ORG-3",   "R-ORG-4",    "R-ORG-5",      "R-ORG-6",  "R-MEM-1",   "R-MEM-2",
-      "R-MEM-3",   "R-MEM-4",   "R-COM-1",    "R-COM-2",      "R-COM-3",  "R-COM-4",   "R-COM-5",
-      "R-COM-CAP", "R-LEAD-1",  "R-LEAD-CAP", "R-LEAD-QUOTA", "R-BAL-1",  "R-BAL-2",   "R-BAL-3",
-      "R-BAL-4",   "R-BAL-5",   "R-DEC-1",    "R-DEC-2",      "R-DEC-3",  "R-ORDER",   "R-ATTR-1",
-      "R-RETRO-1", "R-RETRO-2", "R-RETRO-3",  "R-RETRO-4",    "R-REW-1",  "R-DEADLINE"};
+      "R-QUOTA",  "R-SUBJ-1",  "R-SUBJ-2",  "R-SUBJ-3",   "R-SUBJ-4",     "R-TIME-1", "R-SUBJ-5",
+      "R-ORG-1",  "R-ORG-2",   "R-ORG-3",   "R-ORG-4",    "R-ORG-5",      "R-ORG-6",  "R-MEM-1",
+      "R-MEM-2",  "R-MEM-3",   "R-MEM-4",   "R-COM-1",    "R-COM-2",      "R-COM-3",  "R-COM-4",
+      "R-COM-5",  "R-COM-CAP", "R-LEAD-1",  "R-LEAD-CAP", "R-LEAD-QUOTA", "R-BAL-1",  "R-BAL-2",
+      "R-BAL-3",  "R-BAL-4",   "R-BAL-5",   "R-DEC-1",    "R-DEC-2",      "R-DEC-3",  "R-ORDER",
+      "R-ATTR-1", "R-RETRO-1", "R-RETRO-2", "R-RETRO-3",  "R-RETRO-4",    "R-REW-1",  "R-DEADLINE"};
   const std::set<std::string> got(AllRuleIds().begin(), AllRuleIds().end());
   EXPECT_EQ(got, want);
   EXPECT_EQ(AllRuleIds().size(), want.size());  // No duplicates.

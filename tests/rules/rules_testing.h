@@ -70,6 +70,7 @@ inline CommitteeFacts Case02Committee() {
               {"targets", kTOT},
               {"unit_ratings", kTOT},
               {"remediation", kTOT}};
+  a.unit_targets_pct = 100;
   a.exemplary = true;
   f.assessment = a;
   return f;

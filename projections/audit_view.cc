@@ -1,5 +1,7 @@
 #include "projections/audit_view.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -14,16 +16,47 @@ std::string Partner(const std::string& subject) {
   return "";
 }
 
-const std::vector<uint64_t>& EmptyPositions() {
-  static const auto* const empty = new std::vector<uint64_t>();
-  return *empty;
+void AppendVarint(std::string& out, uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
+// Decodes the varint deltas of a history.
+std::vector<uint64_t> DecodePositions(const std::string& bytes) {
+  std::vector<uint64_t> out;
+  uint64_t position = 0;
+  uint64_t value = 0;
+  int shift = 0;
+  for (char c : bytes) {
+    const uint8_t byte = static_cast<uint8_t>(c);
+    value |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    shift += 7;
+    if ((byte & 0x80) == 0) {
+      position += value;
+      out.push_back(position);
+      value = 0;
+      shift = 0;
+    }
+  }
+  return out;
+}
+
+// The last position of an encoded history (0 when empty).
+uint64_t LastPosition(const std::string& bytes) {
+  const std::vector<uint64_t> positions = DecodePositions(bytes);
+  return positions.empty() ? 0 : positions.back();
 }
 
 }  // namespace
 
-const std::vector<uint64_t>& AuditView::History(const std::string& subject, int year) const {
-  auto it = history_.find({subject, year});
-  return it == history_.end() ? EmptyPositions() : it->second;
+std::vector<uint64_t> AuditView::History(const std::string& subject, int year) const {
+  const std::optional<uint32_t> id = subjects_->Find(subject);
+  if (!id) return {};
+  auto it = history_.find(SubjectTable::Key(*id, year));
+  return it == history_.end() ? std::vector<uint64_t>() : DecodePositions(it->second);
 }
 
 const std::vector<v1::ImpactItem>& AuditView::ImpactOf(uint64_t position) const {
@@ -33,8 +66,11 @@ const std::vector<v1::ImpactItem>& AuditView::ImpactOf(uint64_t position) const 
 }
 
 void AuditView::Touch(const std::string& subject, int year, uint64_t position) {
-  std::vector<uint64_t>& history = history_[{subject, year}];
-  if (history.empty() || history.back() != position) history.push_back(position);
+  std::string& history = history_[SubjectTable::Key(subjects_->Intern(subject), year)];
+  // Positions only grow: the delta from the last one (0 = the same event, skipped).
+  const uint64_t last = LastPosition(history);
+  if (!history.empty() && last == position) return;
+  AppendVarint(history, position - last);
 }
 
 void AuditView::TouchWithPartner(const std::string& subject, int year, uint64_t position) {
@@ -215,7 +251,13 @@ void AuditView::OnRatingFlagged(const EventContext& ctx, const v1::RatingFlagged
 
 std::string AuditView::Dump() const {
   std::string out;
-  for (const auto& [key, positions] : history_) {
+  std::vector<std::pair<std::pair<std::string, int>, std::vector<uint64_t>>> sorted;
+  for (const auto& [key, bytes] : history_) {
+    sorted.push_back({{subjects_->Name(SubjectTable::IdOf(key)), SubjectTable::YearOf(key)},
+                      DecodePositions(bytes)});
+  }
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& [key, positions] : sorted) {
     absl::StrAppend(&out, "history ", key.first, " ", key.second, " ",
                     absl::StrJoin(positions, ","), "\n");
   }

@@ -9,7 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "projections/event_context.h"
+#include "projections/subject_table.h"
 #include "rating/v1/api.pb.h"
 #include "rating/v1/events.pb.h"
 
@@ -17,8 +19,18 @@ namespace rating::projections {
 
 class AuditView {
  public:
+  // `subjects` interns the subject strings; it must outlive the view.
+  explicit AuditView(SubjectTable& subjects) : subjects_(&subjects) {}
+  // A copy uses `subjects` (the copy of the original's table) from then on.
+  AuditView(const AuditView& other, SubjectTable& subjects)
+      : subjects_(&subjects),
+        history_(other.history_),
+        overrides_(other.overrides_),
+        impacts_(other.impacts_),
+        last_cause_position_(other.last_cause_position_) {}
+
   // Positions of every event bearing on the rating, in log order (empty when none).
-  const std::vector<uint64_t>& History(const std::string& subject, int year) const;
+  std::vector<uint64_t> History(const std::string& subject, int year) const;
   // One record per decision document or re-rating an override forced past a broken rule.
   const std::vector<v1::OverrideRecord>& overrides() const { return overrides_; }
   // Flags and annulments caused by the ruling or re-rating at `position` (empty when none).
@@ -40,7 +52,9 @@ class AuditView {
   void OnRewardAnnulled(const EventContext& ctx, const v1::RewardAnnulled& annulled);
   void OnRatingFlagged(const EventContext& ctx, const v1::RatingFlagged& flagged);
 
-  std::map<std::pair<std::string, int>, std::vector<uint64_t>> history_;
+  SubjectTable* subjects_;
+  // (subject id, year) -> the positions, as varint deltas (a few bytes an event).
+  absl::flat_hash_map<uint64_t, std::string> history_;
   std::vector<v1::OverrideRecord> overrides_;
   std::map<uint64_t, std::vector<v1::ImpactItem>> impacts_;
   // The last ruling or re-rating: the flags and annulments that follow it in the same append

@@ -40,6 +40,11 @@ const SubjectYear* RatingFacts::Recorded(const std::string& subject) const {
   return state_.ratings().Find(subject, year());
 }
 
+const OrgInputs* RatingFacts::OrgInputsOf(const std::string& subject) const {
+  const SubjectYear* sy = Recorded(subject);
+  return sy == nullptr ? nullptr : sy->org_inputs();
+}
+
 // ------------------------------------------------------------------ rulings
 
 std::vector<const DisciplineRecord*> RatingFacts::RulingsOn(const std::string& subject) const {
@@ -79,7 +84,7 @@ std::vector<rules::DisciplineFact> RatingFacts::CommitteeMemberDisciplines(
 
 std::vector<v1::ConclusionKind> RatingFacts::ConclusionsOf(const std::string& subject) const {
   const SubjectYear* sy = Recorded(subject);
-  return sy == nullptr ? std::vector<v1::ConclusionKind>() : sy->conclusions;
+  return sy == nullptr ? std::vector<v1::ConclusionKind>() : sy->conclusions();
 }
 
 // ------------------------------------------------------------------ placement, eligibility
@@ -109,11 +114,11 @@ rules::Eligibility RatingFacts::EligibilityOf(const Subject& subject) const {
       facts.memberships = member->memberships;
       facts.statuses = member->statuses;
     }
-    facts.review_completed = own != nullptr && own->review_completed;
+    facts.review_completed = own != nullptr && own->review_completed();
     for (SubjectKind kind : {SubjectKind::kMember, SubjectKind::kLeader}) {
       const SubjectYear* person = Recorded(Str(kind, subject.id));
       if (person == nullptr) continue;
-      if (kind == SubjectKind::kMember) facts.member_review_completed = person->review_completed;
+      if (kind == SubjectKind::kMember) facts.member_review_completed = person->review_completed();
       facts.comments_temporary_cell |= person->HasComments(v1::COMMENT_SOURCE_TEMPORARY_CELL);
       facts.comments_previous_org |= person->HasComments(v1::COMMENT_SOURCE_PREVIOUS_ORG);
     }
@@ -127,7 +132,7 @@ rules::Eligibility RatingFacts::EligibilityOf(const Subject& subject) const {
       facts.split_or_merged_on = org->split_or_merged_on;
       facts.transferred_on = org->transferred_on;
     }
-    facts.review_completed = own != nullptr && own->review_completed;
+    facts.review_completed = own != nullptr && own->review_completed();
     for (SubjectKind kind : {SubjectKind::kOrg, SubjectKind::kCommittee}) {
       const SubjectYear* sy = Recorded(Str(kind, subject.id));
       facts.comments_previous_superior |=
@@ -150,8 +155,8 @@ rules::MemberFacts RatingFacts::MemberFactsOf(const std::string& member, bool le
   facts.leader = leader;
   const std::string member_subject = Str(SubjectKind::kMember, member);
   if (const SubjectYear* sy = Recorded(member_subject)) {
-    facts.assessment = sy->self_assessment;
-    if (sy->confidence_vote) facts.confidence_votes.push_back(*sy->confidence_vote);
+    facts.assessment = sy->self_assessment();
+    if (sy->confidence_vote()) facts.confidence_votes.push_back(*sy->confidence_vote());
   }
   for (SubjectKind kind : {SubjectKind::kMember, SubjectKind::kLeader}) {
     for (v1::ConclusionKind c : ConclusionsOf(Str(kind, member))) facts.conclusions.push_back(c);
@@ -166,16 +171,16 @@ rules::OrgFacts RatingFacts::OrgFactsOf(const std::string& org) const {
   rules::OrgFacts facts;
   facts.kind = registry.KindAt(org, ref);
   const std::string subject = Str(SubjectKind::kOrg, org);
-  if (const SubjectYear* sy = Recorded(subject)) {
-    facts.scorecard = sy->scorecard;
-    for (const auto& [body, level] : sy->external) {
+  if (const OrgInputs* org_inputs = OrgInputsOf(subject)) {
+    facts.scorecard = org_inputs->scorecard;
+    for (const auto& [body, level] : org_inputs->external) {
       if (body == "management") {
         facts.management = level;
       } else if (absl::StartsWith(body, "mass_org:")) {
         facts.mass_orgs[body.substr(9)] = level;
       }
     }
-    facts.incidents = sy->incidents;
+    facts.incidents = org_inputs->incidents;
   }
   facts.org_disciplines = DisciplinesOf(subject);
   facts.committee_disciplines = DisciplinesOf(Str(SubjectKind::kCommittee, org));
@@ -185,8 +190,9 @@ rules::OrgFacts RatingFacts::OrgFactsOf(const std::string& org) const {
     for (const rules::DisciplineFact& d : DisciplinesOf(Str(SubjectKind::kOrg, below))) {
       facts.suborg_disciplines.push_back({below, d});
     }
-    if (const SubjectYear* sy = Recorded(Str(SubjectKind::kOrg, below))) {
-      facts.incidents.insert(facts.incidents.end(), sy->incidents.begin(), sy->incidents.end());
+    if (const OrgInputs* below_inputs = OrgInputsOf(Str(SubjectKind::kOrg, below))) {
+      facts.incidents.insert(facts.incidents.end(), below_inputs->incidents.begin(),
+                             below_inputs->incidents.end());
     }
   }
   if (IsCellKind(facts.kind)) {
@@ -214,7 +220,9 @@ rules::OrgFacts RatingFacts::OrgFactsOf(const std::string& org) const {
 rules::CommitteeFacts RatingFacts::CommitteeFactsOf(const std::string& org) const {
   rules::CommitteeFacts facts;
   const std::string subject = Str(SubjectKind::kCommittee, org);
-  if (const SubjectYear* sy = Recorded(subject)) facts.assessment = sy->committee_assessment;
+  if (const OrgInputs* inputs = OrgInputsOf(subject)) {
+    facts.assessment = inputs->committee_assessment;
+  }
   facts.committee_conclusions = ConclusionsOf(subject);
   facts.org_conclusions = ConclusionsOf(Str(SubjectKind::kOrg, org));
   for (const std::string& member : state_.registry().CommitteeMembersAt(org, reference_date())) {
@@ -275,7 +283,7 @@ std::optional<rules::Level> RatingFacts::DecidedLevel(const Subject& subject) co
   }
   const SubjectYear* sy = Recorded(key);
   if (sy == nullptr) return std::nullopt;
-  return sy->decided;
+  return sy->decided();
 }
 
 std::optional<rules::Flag> RatingFacts::FlagOf(const Subject& subject) const {
@@ -285,8 +293,8 @@ std::optional<rules::Flag> RatingFacts::FlagOf(const Subject& subject) const {
     if (auto it = overlay_->flags.find(key); it != overlay_->flags.end()) return it->second;
   }
   const SubjectYear* sy = Recorded(key);
-  if (sy == nullptr || !sy->flag) return std::nullopt;
-  return sy->flag->flag;
+  if (sy == nullptr || sy->flag() == nullptr) return std::nullopt;
+  return sy->flag()->flag;
 }
 
 std::optional<rules::Level> RatingFacts::EffectiveLevel(const Subject& subject) const {
@@ -324,7 +332,7 @@ rules::DecisionItem RatingFacts::DecisionItemFor(const Subject& subject, rules::
   item.level = level;
   item.eligibility = EligibilityOf(subject);
   const SubjectYear* stored = Recorded(item.subject);
-  item.already_decided = stored != nullptr && stored->decided.has_value();
+  item.already_decided = stored != nullptr && stored->decided().has_value();
   item.ceiling = CeilingOf(subject);
 
   rules::OrderFacts order;

@@ -80,6 +80,7 @@ class RatingFacts {
   std::vector<rules::DisciplineFact> CommitteeMemberDisciplines(const std::string& org) const;
   std::vector<v1::ConclusionKind> ConclusionsOf(const std::string& subject) const;
   const SubjectYear* Recorded(const std::string& subject) const;
+  const OrgInputs* OrgInputsOf(const std::string& subject) const;
   bool NotSubject(const rules::Subject& subject) const;
 
   const RatingState& state_;

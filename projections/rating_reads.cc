@@ -72,7 +72,7 @@ v1::RatingView RatingViewOf(const RatingFacts& facts, const Subject& subject) {
     view.add_notes_vi(rules::InputNameVi(note));
   }
   const SubjectYear* sy = facts.state().ratings().Find(view.subject(), facts.year());
-  const bool decided = sy != nullptr && sy->decided.has_value();
+  const bool decided = sy != nullptr && sy->decided().has_value();
   if (eligibility.status == v1::RATING_STATUS_NOT_SUBJECT && !decided) {
     SetStatus(view, v1::RATING_STATUS_NOT_SUBJECT);
     for (const rules::Finding& f : eligibility.findings) AddFinding(view, f);
@@ -94,25 +94,26 @@ v1::RatingView RatingViewOf(const RatingFacts& facts, const Subject& subject) {
     SetStatus(view, v1::RATING_STATUS_PENDING);
     return view;
   }
-  view.set_level(*sy->decided);
-  view.set_level_name(std::string(common::NameVi(*sy->decided)));
-  view.set_decided_at_position(sy->decided_position);
-  view.set_override_reason(sy->override_reason);
-  if (!sy->flag) {
+  view.set_level(*sy->decided());
+  view.set_level_name(std::string(common::NameVi(*sy->decided())));
+  view.set_decided_at_position(sy->decided_position());
+  view.set_override_reason(sy->override_reason());
+  const FlagRecord* flag = sy->flag();
+  if (flag == nullptr) {
     SetStatus(view, v1::RATING_STATUS_DECIDED);
     return view;
   }
-  SetStatus(view, sy->flag->flag.status);
-  view.set_proposed_level(sy->flag->flag.proposed);
+  SetStatus(view, flag->flag.status);
+  view.set_proposed_level(flag->flag.proposed);
   // The flag's reason, once, under the rule that set it (R-RETRO-1 or R-RETRO-3); the rule
   // that lowered the ceiling is named in the reason.
-  const std::vector<std::string>& rules = sy->flag->flag.rules;
+  const std::vector<std::string>& rules = flag->flag.rules;
   v1::Finding* f = view.add_explanation();
   f->set_rule_id(rules.empty() ? std::string("R-RETRO-3") : rules.front());
   f->set_holds(true);
-  f->set_text_vi(sy->flag->reason);
-  f->set_text_en(absl::StrCat(common::NameEn(sy->flag->flag.status), ": proposed ",
-                              common::Code(sy->flag->flag.proposed)));
+  f->set_text_vi(flag->reason);
+  f->set_text_en(absl::StrCat(common::NameEn(flag->flag.status), ": proposed ",
+                              common::Code(flag->flag.proposed)));
   return view;
 }
 

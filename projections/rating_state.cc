@@ -6,6 +6,21 @@
 
 namespace rating::projections {
 
+RatingState::RatingState(const RatingState& other)
+    : position_(other.position_),
+      recorded_at_micros_(other.recorded_at_micros_),
+      stream_versions_(other.stream_versions_),
+      subjects_(other.subjects_),
+      periods_(other.periods_),
+      registry_(other.registry_),
+      ratings_(other.ratings_, subjects_),
+      disciplines_(other.disciplines_),
+      ballots_(other.ballots_),
+      rewards_(other.rewards_),
+      dossiers_(other.dossiers_),
+      audit_(other.audit_, subjects_),
+      principals_(other.principals_) {}
+
 uint64_t RatingState::StreamVersion(const std::string& stream) const {
   auto it = stream_versions_.find(stream);
   return it == stream_versions_.end() ? 0 : it->second;

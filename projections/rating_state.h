@@ -18,6 +18,7 @@
 #include "projections/principal_view.h"
 #include "projections/registry_view.h"
 #include "projections/reward_view.h"
+#include "projections/subject_table.h"
 #include "projections/subject_year_view.h"
 #include "rating/v1/envelope.pb.h"
 #include "rating/v1/events.pb.h"
@@ -27,7 +28,10 @@ namespace rating::projections {
 class RatingState {
  public:
   // A state holding only the bloc, which exists from the start.
-  RatingState() = default;
+  RatingState() : ratings_(subjects_), audit_(subjects_) {}
+  // A deep copy (as-of reads replay on from a copy of an earlier state).
+  RatingState(const RatingState& other);
+  RatingState& operator=(const RatingState&) = delete;
 
   // Applies one stored event. Events at or below position() are ignored (replays are no-ops).
   // DATA_LOSS if the payload does not parse or carries no case; a semantically impossible event
@@ -63,6 +67,7 @@ class RatingState {
   uint64_t position_ = 0;
   int64_t recorded_at_micros_ = 0;
   std::map<std::string, uint64_t> stream_versions_;
+  SubjectTable subjects_;  // Shared by the views keyed by subject (declared before them).
   PeriodView periods_;
   RegistryView registry_;
   SubjectYearView ratings_;

@@ -2,17 +2,25 @@
 // comments, self-assessment, scorecard or committee assessment, external ratings, incidents,
 // conclusions, confidence vote, the decided level and the flag on it. Layer: projections.
 // Built only by its On<Event> handlers; not thread-safe (the owner locks).
+//
+// Memory: most ratings are members' (a review, a self-assessment, a decided level), so a
+// SubjectYear keeps those inline in a few dozen bytes, an org's or committee's inputs and the
+// rare facts (conclusions, an override reason, a flag) behind pointers that stay null for most,
+// and the map is keyed by (interned subject id, year).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/status/status.h"
+#include "absl/container/flat_hash_map.h"
 #include "projections/event_context.h"
+#include "projections/subject_table.h"
 #include "rating/v1/events.pb.h"
 #include "rules/facts.h"
 #include "rules/policy.h"
@@ -29,34 +37,88 @@ struct FlagRecord {
   uint64_t position = 0;
 };
 
-struct SubjectYear {
-  bool review_completed = false;
-  uint32_t comment_sources = 0;  // Bit (1 << v1::CommentSource) per source received.
-  std::optional<rules::MemberAssessment> self_assessment;
+// A member's self-assessment, compact: one byte per criterion (in MemberCriteriaInfo(true)
+// order; 0 = not graded).
+struct CompactAssessment {
+  std::array<uint8_t, 7> grades = {};
+  int32_t assigned = 0;
+  int32_t completed = 0;
+  int32_t on_time = 0;
+  int32_t exceeded = 0;
+  int32_t not_ensured = 0;
+  bool exemplary = false;
   Level self_level = v1::LEVEL_UNSPECIFIED;  // The member's own proposal (recorded only).
+};
+
+// The inputs only orgs and committees have.
+struct OrgInputs {
   std::optional<rules::ScorecardFacts> scorecard;
   std::optional<rules::CommitteeAssessmentFacts> committee_assessment;
   std::map<std::string, Level> external;  // body -> level ("management", "mass_org:NAME").
   std::vector<rules::IncidentFact> incidents;
-  std::vector<v1::ConclusionKind> conclusions;
-  std::optional<rules::ConfidenceVoteFact> confidence_vote;  // The latest supersedes.
-  std::optional<Level> decided;
-  uint64_t decided_position = 0;
-  std::string override_reason;
-  std::optional<FlagRecord> flag;
-
-  bool HasComments(v1::CommentSource source) const {
-    return (comment_sources & (1u << static_cast<int>(source))) != 0;
-  }
 };
 
-using SubjectYearKey = std::pair<std::string, int>;
+// What few ratings have.
+struct RareFacts {
+  std::vector<v1::ConclusionKind> conclusions;
+  std::string override_reason;
+  std::optional<FlagRecord> flag;
+};
+
+class SubjectYear {
+ public:
+  SubjectYear() = default;
+  SubjectYear(SubjectYear&&) = default;
+  SubjectYear& operator=(SubjectYear&&) = default;
+  // Deep copies (the org inputs and rare facts included).
+  SubjectYear(const SubjectYear& other);
+  SubjectYear& operator=(const SubjectYear& other);
+
+  bool review_completed() const { return review_completed_; }
+  bool HasComments(v1::CommentSource source) const {
+    return (comment_sources_ & (1u << static_cast<int>(source))) != 0;
+  }
+  // The member's self-assessment as the rules read it, or nullopt.
+  std::optional<rules::MemberAssessment> self_assessment() const;
+  Level self_level() const { return assessment_ ? assessment_->self_level : v1::LEVEL_UNSPECIFIED; }
+  const std::optional<rules::ConfidenceVoteFact>& confidence_vote() const { return vote_; }
+  // The decided level (the latest decision or re-rating), or nullopt; its log position.
+  std::optional<Level> decided() const {
+    return decided_ == v1::LEVEL_UNSPECIFIED ? std::nullopt : std::optional<Level>(decided_);
+  }
+  uint64_t decided_position() const { return decided_position_; }
+  // The flag on the decided rating, or nullptr.
+  const FlagRecord* flag() const;
+  const std::string& override_reason() const;
+  const std::vector<v1::ConclusionKind>& conclusions() const;
+  // An org's or committee's inputs, or nullptr when none was recorded.
+  const OrgInputs* org_inputs() const { return org_.get(); }
+
+ private:
+  friend class SubjectYearView;
+  OrgInputs& MutableOrg();
+  RareFacts& MutableRare();
+
+  bool review_completed_ = false;
+  uint8_t comment_sources_ = 0;  // Bit (1 << v1::CommentSource) per source received.
+  Level decided_ = v1::LEVEL_UNSPECIFIED;
+  uint64_t decided_position_ = 0;
+  std::optional<CompactAssessment> assessment_;
+  std::optional<rules::ConfidenceVoteFact> vote_;  // The latest supersedes.
+  std::unique_ptr<OrgInputs> org_;
+  std::unique_ptr<RareFacts> rare_;
+};
 
 class SubjectYearView {
  public:
+  // `subjects` interns the subject strings; it must outlive the view.
+  explicit SubjectYearView(SubjectTable& subjects) : subjects_(&subjects) {}
+  // A copy uses `subjects` (the copy of the original's table) from then on.
+  SubjectYearView(const SubjectYearView& other, SubjectTable& subjects)
+      : subjects_(&subjects), subject_years_(other.subject_years_) {}
+
   // The rating's record, or nullptr when nothing was recorded for it. Valid until the next On*.
   const SubjectYear* Find(const std::string& subject, int year) const;
-  const std::map<SubjectYearKey, SubjectYear>& all() const { return subject_years_; }
 
   void OnReviewCompleted(const v1::ReviewCompletion& review);
   void OnCommentsReceived(const v1::CommentsReceipt& comments);
@@ -73,12 +135,14 @@ class SubjectYearView {
   void OnRerated(const EventContext& ctx, const v1::Rerated& rerated);
   void OnRatingFlagged(const EventContext& ctx, const v1::RatingFlagged& flagged);
 
+  // Canonical text (sorted by subject, then year).
   std::string Dump() const;
 
  private:
   SubjectYear& At(const std::string& subject, int year);
 
-  std::map<SubjectYearKey, SubjectYear> subject_years_;
+  SubjectTable* subjects_;
+  absl::flat_hash_map<uint64_t, SubjectYear> subject_years_;
 };
 
 }  // namespace rating::projections

@@ -224,7 +224,7 @@ absl::StatusOr<Plan> PlanReward(const RatingState& state, const v1::RewardGrant&
     const projections::SubjectYear* sy = state.ratings().Find(key, y);
     if (sy == nullptr) continue;
     ratings[y] = rules::YearRating{
-        sy->decided, sy->flag ? sy->flag->flag.status : v1::RATING_STATUS_UNSPECIFIED};
+        sy->decided(), sy->flag() != nullptr ? sy->flag()->flag.status : v1::RATING_STATUS_UNSPECIFIED};
   }
   RATING_RETURN_IF_ERROR(rules::CheckReward(g.kind(), g.year(), ratings));
   v1::RewardGrant stored = g;

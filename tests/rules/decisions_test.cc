@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "rules/engine.h"
 #include "tests/rules/rules_testing.h"
 #include "tests/testing/status_matchers.h"
@@ -256,7 +257,7 @@ TEST(CheckDecisionTest, QuotaBoundariesAtGZeroFourFiveNineTen) {
         Case{9, 1, true}, Case{9, 2, false}, Case{10, 2, true}, Case{10, 3, false}}) {
     std::vector<DecisionItem> batch;
     for (int i = 0; i < c.g; ++i) {
-      DecisionItem item = Item("org/o" + std::to_string(i), i < c.k ? kHTXSNV : kHTTNV);
+      DecisionItem item = Item(absl::StrCat("org/o", i), i < c.k ? kHTXSNV : kHTTNV);
       item.quota_scope = "s";
       batch.push_back(item);
     }

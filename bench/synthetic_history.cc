@@ -341,7 +341,8 @@ void World::Build() {
                               const projections::SessionRecord* s =
                                   state.ballots().Find(absl::StrCat(cell.id, "-", kYear));
                               RATING_CHECK(s != nullptr);
-                              for (const v1::SubjectCount& count : s->tally.subjects()) {
+                              const v1::Tally tally = s->tally();
+                              for (const v1::SubjectCount& count : tally.subjects()) {
                                 ratings.emplace_back(count.subject(), count.level());
                               }
                               return absl::OkStatus();

@@ -53,6 +53,12 @@ rules::TallyInput TallyInputOf(const v1::BallotSession& b) {
   return input;
 }
 
+v1::Tally SessionRecord::tally() const {
+  v1::Tally tally;
+  tally.ParseFromString(tally_bytes);  // Bytes this process serialized: they parse.
+  return tally;
+}
+
 const SessionRecord* BallotView::Find(const std::string& id) const {
   auto it = sessions_.find(id);
   return it == sessions_.end() ? nullptr : &it->second;
@@ -62,12 +68,13 @@ const SessionRecord* BallotView::Covering(const std::string& subject, const std:
                                           int year) const {
   auto it = by_org_year_.find({org, year});
   if (it == by_org_year_.end()) return nullptr;
+  const std::optional<uint32_t> id = subjects_->Find(subject);
+  if (!id.has_value()) return nullptr;
   const SessionRecord* best = nullptr;
-  for (const std::string& id : it->second) {
-    const SessionRecord* record = Find(id);
+  for (const std::string& session : it->second) {
+    const SessionRecord* record = Find(session);
     if (record == nullptr) continue;
-    if (std::find(record->subjects.begin(), record->subjects.end(), subject) ==
-        record->subjects.end()) {
+    if (!std::binary_search(record->subject_ids.begin(), record->subject_ids.end(), *id)) {
       continue;
     }
     if (best == nullptr || record->position > best->position) best = record;
@@ -76,14 +83,20 @@ const SessionRecord* BallotView::Covering(const std::string& subject, const std:
 }
 
 void BallotView::Record(const EventContext& ctx, const v1::BallotSession& session,
-                        v1::Tally tally) {
+                        const v1::Tally& tally) {
   SessionRecord& record = sessions_[session.session()];
   if (record.id.empty()) by_org_year_[{session.org(), session.year()}].push_back(session.session());
   record.id = session.session();
   record.org = session.org();
   record.year = session.year();
-  record.subjects.assign(session.subjects().begin(), session.subjects().end());
-  record.tally = std::move(tally);
+  record.subject_ids.clear();
+  for (const std::string& subject : session.subjects()) {
+    record.subject_ids.push_back(subjects_->Intern(subject));
+  }
+  std::sort(record.subject_ids.begin(), record.subject_ids.end());
+  record.subject_ids.shrink_to_fit();
+  record.tally_bytes.clear();
+  tally.SerializeToString(&record.tally_bytes);  // Deterministic: no maps in a Tally.
   record.position = ctx.position;
 }
 
@@ -107,7 +120,7 @@ std::string BallotView::Dump() const {
   std::string out;
   for (const auto& [id, s] : sessions_) {
     absl::StrAppend(&out, "session ", id, " ", s.org, " ", s.year, "@", s.position, " ",
-                    s.tally.ShortDebugString(), "\n");
+                    s.tally().ShortDebugString(), "\n");
   }
   return out;
 }

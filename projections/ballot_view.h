@@ -10,19 +10,25 @@
 
 #include "absl/status/status.h"
 #include "projections/event_context.h"
+#include "projections/subject_table.h"
 #include "rating/v1/events.pb.h"
 #include "rules/ballots.h"
 #include "rules/policy.h"
 
 namespace rating::projections {
 
+// Memory: the session's subjects are interned ids and its tally is kept as the stored bytes
+// (parsed when read), a few bytes per subject instead of a message each.
 struct SessionRecord {
   std::string id;
   std::string org;
   int year = 0;
-  std::vector<std::string> subjects;
-  v1::Tally tally;
+  std::vector<uint32_t> subject_ids;  // Sorted (SubjectTable ids).
+  std::string tally_bytes;            // The serialized v1::Tally it was accepted on.
   uint64_t position = 0;
+
+  // The stored tally.
+  v1::Tally tally() const;
 };
 
 // A counted tally as stored in the event.
@@ -32,6 +38,12 @@ rules::TallyInput TallyInputOf(const v1::BallotSession& session);
 
 class BallotView {
  public:
+  // `subjects` interns the subject strings; it must outlive the view.
+  explicit BallotView(SubjectTable& subjects) : subjects_(&subjects) {}
+  // A copy uses `subjects` (the copy of the original's table) from then on.
+  BallotView(const BallotView& other, SubjectTable& subjects)
+      : subjects_(&subjects), sessions_(other.sessions_), by_org_year_(other.by_org_year_) {}
+
   // The session (its latest count), or nullptr. Valid until the next On* call.
   const SessionRecord* Find(const std::string& id) const;
   // The latest session of (org, year) listing `subject`, or nullptr (R-BAL-5).
@@ -47,8 +59,9 @@ class BallotView {
   std::string Dump() const;
 
  private:
-  void Record(const EventContext& ctx, const v1::BallotSession& session, v1::Tally tally);
+  void Record(const EventContext& ctx, const v1::BallotSession& session, const v1::Tally& tally);
 
+  SubjectTable* subjects_;
   std::map<std::string, SessionRecord> sessions_;
   std::map<std::pair<std::string, int>, std::vector<std::string>> by_org_year_;
 };

@@ -354,7 +354,8 @@ rules::DecisionItem RatingFacts::DecisionItemFor(const Subject& subject, rules::
     item.tally_required = true;  // R-BAL-5.
     if (const SessionRecord* s = state_.ballots().Covering(item.subject, placement.org, year())) {
       item.tally_found = true;
-      for (const v1::SubjectCount& count : s->tally.subjects()) {
+      const v1::Tally tally = s->tally();
+      for (const v1::SubjectCount& count : tally.subjects()) {
         if (count.subject() == item.subject && !count.tie_at_quota()) {
           item.tally_level = count.level();
         }

@@ -151,7 +151,7 @@ absl::StatusOr<std::vector<v1::RatingView>> RatingsOfOrg(const RatingFacts& fact
 
 v1::TallyMinutes TallyMinutesOf(const SessionRecord& s) {
   v1::TallyMinutes out;
-  const v1::Tally& t = s.tally;
+  const v1::Tally t = s.tally();
   out.set_session(s.id);
   out.set_org(s.org);
   out.set_year(s.year);

@@ -15,7 +15,7 @@ RatingState::RatingState(const RatingState& other)
       registry_(other.registry_),
       ratings_(other.ratings_, subjects_),
       disciplines_(other.disciplines_),
-      ballots_(other.ballots_),
+      ballots_(other.ballots_, subjects_),
       rewards_(other.rewards_),
       dossiers_(other.dossiers_),
       audit_(other.audit_, subjects_),

@@ -28,7 +28,7 @@ namespace rating::projections {
 class RatingState {
  public:
   // A state holding only the bloc, which exists from the start.
-  RatingState() : ratings_(subjects_), audit_(subjects_) {}
+  RatingState() : ratings_(subjects_), ballots_(subjects_), audit_(subjects_) {}
   // A deep copy (as-of reads replay on from a copy of an earlier state).
   RatingState(const RatingState& other);
   RatingState& operator=(const RatingState&) = delete;
@@ -48,6 +48,7 @@ class RatingState {
   // Canonical text of the whole state (sorted), for rebuild equality checks and the golden log.
   std::string Dump() const;
 
+  const SubjectTable& subjects() const { return subjects_; }
   const PeriodView& periods() const { return periods_; }
   const RegistryView& registry() const { return registry_; }
   const SubjectYearView& ratings() const { return ratings_; }

@@ -53,6 +53,11 @@ const FlagRecord* SubjectYear::flag() const {
   return rare_ != nullptr && rare_->flag ? &*rare_->flag : nullptr;
 }
 
+const std::optional<rules::ConfidenceVoteFact>& SubjectYear::confidence_vote() const {
+  static const auto* const none = new std::optional<rules::ConfidenceVoteFact>();
+  return rare_ != nullptr ? rare_->vote : *none;
+}
+
 const std::string& SubjectYear::override_reason() const {
   return rare_ != nullptr ? rare_->override_reason : EmptyString();
 }
@@ -71,7 +76,6 @@ SubjectYear& SubjectYear::operator=(const SubjectYear& other) {
   decided_ = other.decided_;
   decided_position_ = other.decided_position_;
   assessment_ = other.assessment_;
-  vote_ = other.vote_;
   org_ = other.org_ ? std::make_unique<OrgInputs>(*other.org_) : nullptr;
   rare_ = other.rare_ ? std::make_unique<RareFacts>(*other.rare_) : nullptr;
   return *this;
@@ -119,7 +123,7 @@ void SubjectYearView::OnSelfAssessmentSubmitted(const v1::SelfAssessment& a) {
   compact.exceeded = a.targets().exceeded();
   compact.not_ensured = a.not_ensured();
   compact.exemplary = a.exemplary();
-  compact.self_level = a.level();
+  compact.self_level = static_cast<uint8_t>(a.level());
   // A later one supersedes (both stay in the log).
   At(absl::StrCat("member/", a.member()), a.year()).assessment_ = compact;
 }
@@ -157,14 +161,14 @@ void SubjectYearView::OnConclusionRecorded(const v1::Conclusion& conclusion) {
 
 void SubjectYearView::OnConfidenceVoteRecorded(const v1::ConfidenceVote& vote) {
   // A later vote for the same member and year supersedes the earlier one.
-  At(absl::StrCat("member/", vote.member()), vote.year()).vote_ =
+  At(absl::StrCat("member/", vote.member()), vote.year()).MutableRare().vote =
       rules::ConfidenceVoteFact{vote.low(), vote.total()};
 }
 
 void SubjectYearView::OnRatingsDecided(const EventContext& ctx, const v1::RatingsDecided& d) {
   for (const v1::SubjectLevel& r : d.decision().ratings()) {
     SubjectYear& sy = At(r.subject(), d.decision().year());
-    sy.decided_ = r.level();
+    sy.decided_ = static_cast<uint8_t>(r.level());
     sy.decided_position_ = ctx.position;
     if (!d.decision().override_reason().empty()) {
       sy.MutableRare().override_reason = d.decision().override_reason();
@@ -177,7 +181,7 @@ void SubjectYearView::OnRatingsDecided(const EventContext& ctx, const v1::Rating
 
 void SubjectYearView::OnRerated(const EventContext& ctx, const v1::Rerated& r) {
   SubjectYear& sy = At(r.rerating().subject(), r.rerating().year());
-  sy.decided_ = r.rerating().level();
+  sy.decided_ = static_cast<uint8_t>(r.rerating().level());
   sy.decided_position_ = ctx.position;
   if (!r.rerating().override_reason().empty()) {
     sy.MutableRare().override_reason = r.rerating().override_reason();
@@ -248,7 +252,9 @@ std::string SubjectYearView::Dump() const {
       }
     }
     for (auto c : sy.conclusions()) absl::StrAppend(&out, " conclusion ", static_cast<int>(c));
-    if (sy.vote_) absl::StrAppend(&out, " vote ", sy.vote_->low, "/", sy.vote_->total);
+    if (const auto& vote = sy.confidence_vote()) {
+      absl::StrAppend(&out, " vote ", vote->low, "/", vote->total);
+    }
     if (sy.decided()) {
       absl::StrAppend(&out, " decided ", static_cast<int>(sy.decided_), "@", sy.decided_position_,
                       " override '", sy.override_reason(), "'");

@@ -47,7 +47,7 @@ struct CompactAssessment {
   int32_t exceeded = 0;
   int32_t not_ensured = 0;
   bool exemplary = false;
-  Level self_level = v1::LEVEL_UNSPECIFIED;  // The member's own proposal (recorded only).
+  uint8_t self_level = v1::LEVEL_UNSPECIFIED;  // A Level: the member's own proposal (recorded only).
 };
 
 // The inputs only orgs and committees have.
@@ -61,6 +61,7 @@ struct OrgInputs {
 // What few ratings have.
 struct RareFacts {
   std::vector<v1::ConclusionKind> conclusions;
+  std::optional<rules::ConfidenceVoteFact> vote;  // The latest supersedes.
   std::string override_reason;
   std::optional<FlagRecord> flag;
 };
@@ -80,11 +81,14 @@ class SubjectYear {
   }
   // The member's self-assessment as the rules read it, or nullopt.
   std::optional<rules::MemberAssessment> self_assessment() const;
-  Level self_level() const { return assessment_ ? assessment_->self_level : v1::LEVEL_UNSPECIFIED; }
-  const std::optional<rules::ConfidenceVoteFact>& confidence_vote() const { return vote_; }
+  Level self_level() const {
+    return assessment_ ? static_cast<Level>(assessment_->self_level) : v1::LEVEL_UNSPECIFIED;
+  }
+  const std::optional<rules::ConfidenceVoteFact>& confidence_vote() const;
   // The decided level (the latest decision or re-rating), or nullopt; its log position.
   std::optional<Level> decided() const {
-    return decided_ == v1::LEVEL_UNSPECIFIED ? std::nullopt : std::optional<Level>(decided_);
+    if (decided_ == v1::LEVEL_UNSPECIFIED) return std::nullopt;
+    return static_cast<Level>(decided_);
   }
   uint64_t decided_position() const { return decided_position_; }
   // The flag on the decided rating, or nullptr.
@@ -101,10 +105,9 @@ class SubjectYear {
 
   bool review_completed_ = false;
   uint8_t comment_sources_ = 0;  // Bit (1 << v1::CommentSource) per source received.
-  Level decided_ = v1::LEVEL_UNSPECIFIED;
+  uint8_t decided_ = v1::LEVEL_UNSPECIFIED;  // A Level.
   uint64_t decided_position_ = 0;
   std::optional<CompactAssessment> assessment_;
-  std::optional<rules::ConfidenceVoteFact> vote_;  // The latest supersedes.
   std::unique_ptr<OrgInputs> org_;
   std::unique_ptr<RareFacts> rare_;
 };

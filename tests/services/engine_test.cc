@@ -343,7 +343,7 @@ TEST_F(EngineTest, ARecountUnderTheSameSessionSupersedesTheEarlierTally) {
                               const projections::SessionRecord* s = state.ballots().Find("s");
                               EXPECT_NE(s, nullptr);
                               if (s != nullptr) {
-                                EXPECT_EQ(s->tally.subjects(0).level(), v1::LEVEL_HTNV);
+                                EXPECT_EQ(s->tally().subjects(0).level(), v1::LEVEL_HTNV);
                               }
                               return absl::OkStatus();
                             }),

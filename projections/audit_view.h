@@ -17,6 +17,8 @@
 
 namespace rating::projections {
 
+class SnapshotCodec;
+
 class AuditView {
  public:
   // `subjects` interns the subject strings; it must outlive the view.
@@ -43,6 +45,7 @@ class AuditView {
   std::string Dump() const;
 
  private:
+  friend class SnapshotCodec;  // Writes and loads snapshots (snapshot.cc).
   void Touch(const std::string& subject, int year, uint64_t position);
   // A person's facts bear on both member/ID and leader/ID; an org's comments on its committee.
   void TouchWithPartner(const std::string& subject, int year, uint64_t position);

@@ -17,6 +17,8 @@
 
 namespace rating::projections {
 
+class SnapshotCodec;
+
 // Memory: the session's subjects are interned ids and its tally is kept as the stored bytes
 // (parsed when read), a few bytes per subject instead of a message each.
 struct SessionRecord {
@@ -59,6 +61,7 @@ class BallotView {
   std::string Dump() const;
 
  private:
+  friend class SnapshotCodec;  // Writes and loads snapshots (snapshot.cc).
   void Record(const EventContext& ctx, const v1::BallotSession& session, const v1::Tally& tally);
 
   SubjectTable* subjects_;

@@ -22,6 +22,7 @@ absl::Status PeriodView::OnPeriodOpened(const v1::PeriodSpec& spec, uint64_t pos
         absl::StrCat("position ", position, ": ", policy.status().message()));
   }
   PeriodInfo info;
+  info.spec = spec;
   info.year = spec.year();
   info.policy = *std::move(policy);
   info.reference_date =

@@ -12,6 +12,7 @@
 namespace rating::projections {
 
 struct PeriodInfo {
+  v1::PeriodSpec spec;  // As opened (snapshots keep it and open it again).
   int year = 0;
   rules::Date reference_date;
   rules::Policy policy;

@@ -9,6 +9,8 @@
 
 namespace rating::projections {
 
+class SnapshotCodec;
+
 struct PrincipalRecord {
   v1::Principal principal;
   std::string token_sha256;
@@ -27,6 +29,7 @@ class PrincipalView {
   std::string Dump() const;
 
  private:
+  friend class SnapshotCodec;  // Writes and loads snapshots (snapshot.cc).
   std::map<std::string, PrincipalRecord> principals_;
   std::map<std::string, std::string> by_token_;
 };

@@ -25,6 +25,8 @@
 
 namespace rating::projections {
 
+class SnapshotCodec;
+
 class RatingState {
  public:
   // A state holding only the bloc, which exists from the start.
@@ -63,6 +65,7 @@ class RatingState {
   const PeriodInfo* FindPeriod(int year) const { return periods_.Find(year); }
 
  private:
+  friend class SnapshotCodec;  // Writes and loads snapshots (snapshot.cc).
   absl::Status Dispatch(const EventContext& ctx, const v1::Event& event);
 
   uint64_t position_ = 0;

@@ -20,7 +20,8 @@ void InsertDated(std::vector<rules::Dated<T>>& history, Date from, T value) {
   history.insert(at, rules::Dated<T>{from, std::move(value)});
 }
 
-std::vector<std::string> Listed(const std::map<std::string, std::set<std::string>>& index,
+std::vector<std::string> Listed(
+    const absl::btree_map<std::string, absl::btree_set<std::string>>& index,
                                 const std::string& key) {
   auto it = index.find(key);
   if (it == index.end()) return {};

@@ -5,16 +5,19 @@
 // not thread-safe (the owner locks).
 #pragma once
 
-#include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
 
 #include "rating/v1/domain.pb.h"
 #include "rules/placement.h"
 
 namespace rating::projections {
+
+class SnapshotCodec;
 
 using rules::Date;
 using OrgKind = v1::OrgKind;
@@ -56,8 +59,8 @@ class RegistryView {
   // The record, or nullptr. Valid until the next On* call.
   const OrgRecord* FindOrg(const std::string& id) const;
   const MemberRecord* FindMember(const std::string& id) const;
-  const std::map<std::string, OrgRecord>& orgs() const { return orgs_; }
-  const std::map<std::string, MemberRecord>& members() const { return members_; }
+  const absl::btree_map<std::string, OrgRecord>& orgs() const { return orgs_; }
+  const absl::btree_map<std::string, MemberRecord>& members() const { return members_; }
 
   // ---- Reads at a date (R-TIME-1). Unknown ids read as "" / UNSPECIFIED / empty.
 
@@ -98,20 +101,22 @@ class RegistryView {
   std::string Dump() const;
 
  private:
+  friend class SnapshotCodec;  // Writes and loads snapshots (snapshot.cc).
   OrgRecord* MutableOrg(const std::string& id);
   MemberRecord* MutableMember(const std::string& id);
   void IndexPosts(const std::string& member, const std::vector<std::string>& committee_of,
                   const std::vector<std::string>& heads);
 
-  std::map<std::string, OrgRecord> orgs_;
-  std::map<std::string, MemberRecord> members_;
+  // B-trees: sorted like std::map, with a few allocations per node instead of one per entry.
+  absl::btree_map<std::string, OrgRecord> orgs_;
+  absl::btree_map<std::string, MemberRecord> members_;
   // Indexes over every date (filtered by the histories at read time), so that reads never
   // scan every org or member: superior -> every org ever under it; org -> every member ever in
   // it; org -> every member who ever sat on its committee / headed its collective.
-  std::map<std::string, std::set<std::string>> children_ever_;
-  std::map<std::string, std::set<std::string>> members_ever_;
-  std::map<std::string, std::set<std::string>> seat_holders_ever_;
-  std::map<std::string, std::set<std::string>> heads_ever_;
+  absl::btree_map<std::string, absl::btree_set<std::string>> children_ever_;
+  absl::btree_map<std::string, absl::btree_set<std::string>> members_ever_;
+  absl::btree_map<std::string, absl::btree_set<std::string>> seat_holders_ever_;
+  absl::btree_map<std::string, absl::btree_set<std::string>> heads_ever_;
 };
 
 // Parses a stored date; a stored event always carries a valid one, so a bad one reads as

@@ -13,6 +13,8 @@
 
 namespace rating::projections {
 
+class SnapshotCodec;
+
 struct RewardRecord {
   v1::RewardGrant grant;
   uint64_t granted_position = 0;
@@ -32,6 +34,7 @@ class RewardView {
   std::string Dump() const;
 
  private:
+  friend class SnapshotCodec;  // Writes and loads snapshots (snapshot.cc).
   std::vector<RewardRecord> rewards_;
   std::map<std::string, std::vector<size_t>> by_subject_;
 };

@@ -14,6 +14,8 @@
 
 namespace rating::projections {
 
+class SnapshotCodec;
+
 class SubjectTable {
  public:
   SubjectTable() = default;
@@ -37,6 +39,7 @@ class SubjectTable {
   static int YearOf(uint64_t key) { return static_cast<int>(key & 0xffff); }
 
  private:
+  friend class SnapshotCodec;  // Writes and loads snapshots (snapshot.cc).
   std::deque<std::string> names_;  // Stable addresses: ids_ keys view into it.
   absl::flat_hash_map<std::string_view, uint32_t> ids_;
 };

@@ -28,6 +28,8 @@
 
 namespace rating::projections {
 
+class SnapshotCodec;
+
 using rules::Level;
 
 // The flag on a decided rating (R-RETRO-1, R-RETRO-3).
@@ -99,6 +101,7 @@ class SubjectYear {
   const OrgInputs* org_inputs() const { return org_.get(); }
 
  private:
+  friend class SnapshotCodec;  // Writes and loads snapshots (snapshot.cc).
   friend class SubjectYearView;
   OrgInputs& MutableOrg();
   RareFacts& MutableRare();
@@ -142,6 +145,7 @@ class SubjectYearView {
   std::string Dump() const;
 
  private:
+  friend class SnapshotCodec;  // Writes and loads snapshots (snapshot.cc).
   SubjectYear& At(const std::string& subject, int year);
 
   SubjectTable* subjects_;

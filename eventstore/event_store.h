@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -24,10 +25,10 @@ inline constexpr int64_t kExpectNoStream = -2;  // The stream must not exist yet
 
 // Limits enforced on every append (INVALID_ARGUMENT beyond them).
 inline constexpr size_t kMaxStreamNameBytes = 256;
-inline constexpr size_t kMaxPayloadBytes = 1 << 20;     // 1 MiB per event.
+inline constexpr size_t kMaxPayloadBytes = 1 << 20;  // 1 MiB per event.
 inline constexpr size_t kMaxEventsPerAppend = 10000;
-inline constexpr size_t kMaxMetadataBytes = 256;        // type, actor, ids.
-inline constexpr size_t kMaxAppendBytes = 64 << 20;     // Sum of the payloads of one append.
+inline constexpr size_t kMaxMetadataBytes = 256;     // type, actor, ids.
+inline constexpr size_t kMaxAppendBytes = 64 << 20;  // Sum of the payloads of one append.
 
 // An event to append. The store fills in stream, versions, position, time and hashes.
 struct NewEvent {
@@ -105,7 +106,9 @@ class EventStore {
   // oversized stream name, payload or batch, malformed event id, unknown expected-version
   // form), ABORTED (version conflict, naming the expected and actual version),
   // ALREADY_EXISTS (an event id is stored with different content, or only some ids of the
-  // batch are stored), UNAVAILABLE (I/O). Re-sending events whose ids are all stored with
+  // batch are stored), RESOURCE_EXHAUSTED (the disk is full or below the store's free-space
+  // reserve: nothing was written, retry once space is freed), FAILED_PRECONDITION (the store
+  // was opened read-only), UNAVAILABLE (I/O). Re-sending events whose ids are all stored with
   // the same content returns their original positions and writes nothing.
   virtual absl::StatusOr<AppendResult> Append(std::string_view stream, int64_t expected_version,
                                               std::vector<NewEvent> events) = 0;
@@ -113,9 +116,10 @@ class EventStore {
   // Up to `max_count` events of `stream` starting at `from_version` (1-based), forward or
   // backward (backward from `from_version` down; 0 = from the head). An unknown stream reads
   // as empty.
-  virtual absl::StatusOr<std::vector<rating::v1::Envelope>> ReadStream(
-      std::string_view stream, uint64_t from_version, Direction direction,
-      size_t max_count) const = 0;
+  virtual absl::StatusOr<std::vector<rating::v1::Envelope>> ReadStream(std::string_view stream,
+                                                                       uint64_t from_version,
+                                                                       Direction direction,
+                                                                       size_t max_count) const = 0;
 
   // Up to `max_count` events of the global log with position >= `from_position` (1-based).
   virtual absl::StatusOr<std::vector<rating::v1::Envelope>> ReadAll(uint64_t from_position,
@@ -126,9 +130,8 @@ class EventStore {
   // only during the call (implementations reuse it), so a full replay runs in bounded memory
   // without a copy per event. DATA_LOSS if a stored event does not parse; UNAVAILABLE on I/O.
   // The default implementation pages through ReadAll.
-  virtual absl::Status ForEach(
-      uint64_t from_position,
-      const std::function<bool(const rating::v1::Envelope&)>& visit) const;
+  virtual absl::Status ForEach(uint64_t from_position,
+                               const std::function<bool(const rating::v1::Envelope&)>& visit) const;
 
   // The head version of `stream` (0 if it has no events).
   virtual absl::StatusOr<uint64_t> StreamVersion(std::string_view stream) const = 0;
@@ -145,7 +148,20 @@ class EventStore {
 
   // Recomputes the hash chain over [from, to] (0 = first / head) and names the first
   // position that fails. DATA_LOSS never: failures are in the result.
-  virtual absl::StatusOr<VerifyResult> Verify(uint64_t from_position, uint64_t to_position) const = 0;
+  virtual absl::StatusOr<VerifyResult> Verify(uint64_t from_position,
+                                              uint64_t to_position) const = 0;
+
+  // Records that the chain was verified up to `position` (a "last verified" mark), with the
+  // stored hash of the event there, so a later start can verify only the events after it
+  // (VerifyTail). Replaces the previous mark (it may move back, e.g. after a repair). Durable
+  // like an append in the RocksDB store. INVALID_ARGUMENT for position 0, OUT_OF_RANGE past
+  // the head, DATA_LOSS if the event there does not parse, RESOURCE_EXHAUSTED / UNAVAILABLE
+  // / FAILED_PRECONDITION as Append. Thread-safe.
+  virtual absl::Status RecordVerified(uint64_t position) = 0;
+
+  // The last RecordVerified mark: position and the hash recorded with it, or nullopt if none
+  // was recorded. DATA_LOSS if the stored mark is malformed.
+  virtual absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> LastVerified() const = 0;
 
   // Wakes every waiter; later waits return at once. Appends still work.
   virtual void Shutdown() = 0;
@@ -158,5 +174,13 @@ class EventStore {
     return std::make_unique<Subscription>(*this, after_position);
   }
 };
+
+// Verifies what was appended since the last verification, for a server at start: checks
+// that the event at the LastVerified() position still has the recorded hash (so the verified
+// prefix was not rewritten), then the chain from there to the head (the whole log if nothing
+// was verified yet), and on success records the head with RecordVerified(). The result names
+// the first bad position (the marked position itself if its hash changed); a failure is never
+// recorded. Errors: those of LastVerified, Verify and RecordVerified.
+absl::StatusOr<VerifyResult> VerifyTail(EventStore& store);
 
 }  // namespace rating::eventstore

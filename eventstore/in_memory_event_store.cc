@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "common/check.h"
 #include "eventstore/chain.h"
 #include "eventstore/keys.h"
@@ -18,8 +19,7 @@ absl::StatusOr<AppendResult> InMemoryEventStore::Append(std::string_view stream,
 }
 
 absl::StatusOr<std::vector<rating::v1::Envelope>> InMemoryEventStore::ReadStream(
-    std::string_view stream, uint64_t from_version, Direction direction,
-    size_t max_count) const {
+    std::string_view stream, uint64_t from_version, Direction direction, size_t max_count) const {
   std::vector<rating::v1::Envelope> out;
   const uint64_t head = HeadPosition();
   absl::ReaderMutexLock lock(&mu_);
@@ -32,8 +32,8 @@ absl::StatusOr<std::vector<rating::v1::Envelope>> InMemoryEventStore::ReadStream
       out.push_back(log_[positions[v - 1] - 1]);
     }
   } else {
-    uint64_t v = from_version == 0 ? positions.size()
-                                   : std::min<uint64_t>(from_version, positions.size());
+    uint64_t v =
+        from_version == 0 ? positions.size() : std::min<uint64_t>(from_version, positions.size());
     for (; v >= 1 && out.size() < max_count; --v) {
       if (positions[v - 1] <= head) out.push_back(log_[positions[v - 1] - 1]);
     }
@@ -84,6 +84,24 @@ absl::StatusOr<VerifyResult> InMemoryEventStore::Verify(uint64_t from_position,
     if (!verifier.Check(p, &log_[p - 1])) break;
   }
   return verifier.Finish(to);
+}
+
+absl::Status InMemoryEventStore::RecordVerified(uint64_t position) {
+  const uint64_t head = HeadPosition();
+  if (position == 0) return absl::InvalidArgumentError("record verified: position must be >= 1");
+  if (position > head) {
+    return absl::OutOfRangeError(
+        absl::StrCat("record verified: position ", position, " is past the head ", head));
+  }
+  absl::MutexLock lock(&mu_);
+  last_verified_.emplace(position, log_[position - 1].hash());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> InMemoryEventStore::LastVerified()
+    const {
+  absl::ReaderMutexLock lock(&mu_);
+  return last_verified_;
 }
 
 void InMemoryEventStore::Shutdown() { sequencer_.Shutdown(); }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -37,6 +38,8 @@ class InMemoryEventStore final : public EventStore, private Sequencer::Backend {
   absl::StatusOr<std::optional<uint64_t>> FindEvent(std::string_view event_id) const override;
   uint64_t WaitForHeadPast(uint64_t position, absl::Duration timeout) const override;
   absl::StatusOr<VerifyResult> Verify(uint64_t from_position, uint64_t to_position) const override;
+  absl::Status RecordVerified(uint64_t position) override;
+  absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> LastVerified() const override;
   void Shutdown() override;
   bool IsShutdown() const override;
 
@@ -54,6 +57,7 @@ class InMemoryEventStore final : public EventStore, private Sequencer::Backend {
   std::vector<rating::v1::Envelope> log_ ABSL_GUARDED_BY(mu_);  // log_[p - 1] is position p.
   absl::flat_hash_map<std::string, std::vector<uint64_t>> streams_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint64_t> ids_ ABSL_GUARDED_BY(mu_);
+  std::optional<std::pair<uint64_t, std::string>> last_verified_ ABSL_GUARDED_BY(mu_);
   Sequencer sequencer_;
 };
 

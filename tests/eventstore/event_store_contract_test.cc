@@ -178,8 +178,9 @@ TYPED_TEST(EventStoreContractTest, GeneratedIdsAreUuidsAndFindable) {
 
 TYPED_TEST(EventStoreContractTest, StaleExpectedVersionIsAborted) {
   ASSERT_THAT(this->store().Append("review-7", /*expected_version=*/0, {Event()}), IsOk());
-  EXPECT_THAT(this->store().Append("review-7", /*expected_version=*/0, {Event()}),
-              StatusIs(absl::StatusCode::kAborted, "stream review-7: expected version 0, head is 1"));
+  EXPECT_THAT(
+      this->store().Append("review-7", /*expected_version=*/0, {Event()}),
+      StatusIs(absl::StatusCode::kAborted, "stream review-7: expected version 0, head is 1"));
   EXPECT_THAT(this->store().Append("review-7", /*expected_version=*/5, {Event()}),
               StatusIs(absl::StatusCode::kAborted, HasSubstr("expected version 5, head is 1")));
   EXPECT_EQ(this->store().HeadPosition(), 1u);
@@ -310,25 +311,28 @@ TYPED_TEST(EventStoreContractTest, ForEachVisitsTheLogInOrderUntilToldToStop) {
     ASSERT_THAT(this->store().Append("s", kExpectAny, batch), IsOk());
   }
   std::vector<uint64_t> seen;
-  ASSERT_THAT(this->store().ForEach(5, [&](const rating::v1::Envelope& e) {
-    seen.push_back(e.position());
-    return true;
-  }),
+  ASSERT_THAT(this->store().ForEach(5,
+                                    [&](const rating::v1::Envelope& e) {
+                                      seen.push_back(e.position());
+                                      return true;
+                                    }),
               IsOk());
   ASSERT_EQ(seen.size(), 596u);
   for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], i + 5);
   seen.clear();
-  ASSERT_THAT(this->store().ForEach(0, [&](const rating::v1::Envelope& e) {
-    seen.push_back(e.position());
-    return e.position() < 3;
-  }),
+  ASSERT_THAT(this->store().ForEach(0,
+                                    [&](const rating::v1::Envelope& e) {
+                                      seen.push_back(e.position());
+                                      return e.position() < 3;
+                                    }),
               IsOk());
   EXPECT_THAT(seen, ElementsAre(1, 2, 3));
   seen.clear();
-  ASSERT_THAT(this->store().ForEach(601, [&](const rating::v1::Envelope& e) {
-    seen.push_back(e.position());
-    return true;
-  }),
+  ASSERT_THAT(this->store().ForEach(601,
+                                    [&](const rating::v1::Envelope& e) {
+                                      seen.push_back(e.position());
+                                      return true;
+                                    }),
               IsOk());
   EXPECT_TRUE(seen.empty());
 }
@@ -375,6 +379,47 @@ TYPED_TEST(EventStoreContractTest, HashChainLinksEveryEventAndVerifies) {
   ASSERT_THAT(past, IsOk());
   EXPECT_TRUE(past->ok);
   EXPECT_EQ(past->checked, 0u);
+}
+
+TYPED_TEST(EventStoreContractTest, LastVerifiedIsWhatRecordVerifiedStored) {
+  EXPECT_THAT(this->store().LastVerified(), IsOkAndHolds(std::nullopt));
+  this->AppendN("review-1", 4);
+  EXPECT_THAT(this->store().RecordVerified(0), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(this->store().RecordVerified(5), StatusIs(absl::StatusCode::kOutOfRange));
+  EXPECT_THAT(this->store().LastVerified(), IsOkAndHolds(std::nullopt));
+  ASSERT_THAT(this->store().RecordVerified(3), IsOk());
+  auto third = this->store().ReadAll(3, 1);
+  ASSERT_THAT(third, IsOk());
+  ASSERT_EQ(third->size(), 1u);
+  EXPECT_THAT(this->store().LastVerified(),
+              IsOkAndHolds(::testing::Optional(::testing::Pair(3u, (*third)[0].hash()))));
+  // A later mark replaces it.
+  ASSERT_THAT(this->store().RecordVerified(4), IsOk());
+  auto mark = this->store().LastVerified();
+  ASSERT_THAT(mark, IsOk());
+  ASSERT_TRUE(mark->has_value());
+  EXPECT_EQ((*mark)->first, 4u);
+}
+
+TYPED_TEST(EventStoreContractTest, VerifyTailChecksWhatFollowsTheMarkAndMovesIt) {
+  auto empty = VerifyTail(this->store());
+  ASSERT_THAT(empty, IsOk());
+  EXPECT_TRUE(empty->ok);
+  EXPECT_THAT(this->store().LastVerified(), IsOkAndHolds(std::nullopt));
+  this->AppendN("review-1", 5);
+  auto first = VerifyTail(this->store());
+  ASSERT_THAT(first, IsOk());
+  EXPECT_TRUE(first->ok) << first->message;
+  EXPECT_EQ(first->checked, 5u);
+  this->AppendN("review-2", 2);
+  auto second = VerifyTail(this->store());
+  ASSERT_THAT(second, IsOk());
+  EXPECT_TRUE(second->ok) << second->message;
+  EXPECT_EQ(second->checked, 2u);
+  auto mark = this->store().LastVerified();
+  ASSERT_THAT(mark, IsOk());
+  ASSERT_TRUE(mark->has_value());
+  EXPECT_EQ((*mark)->first, 7u);
 }
 
 TYPED_TEST(EventStoreContractTest, WaitForHeadPastReturnsOnceAnAppendLands) {
@@ -462,9 +507,9 @@ TYPED_TEST(EventStoreContractTest, SubscriptionSeesEveryPositionOnceWhileAppends
     auto next = subscription->Next(absl::Seconds(30));
     if (!next.ok() || !next->has_value() || (*next)->position() != expected) {
       ADD_FAILURE() << "at position " << expected << ": "
-                    << (next.ok() ? (next->has_value() ? "got position " +
-                                                             std::to_string((*next)->position())
-                                                       : std::string("timed out"))
+                    << (next.ok() ? (next->has_value()
+                                         ? "got position " + std::to_string((*next)->position())
+                                         : std::string("timed out"))
                                   : next.status().ToString());
       break;
     }
@@ -477,7 +522,8 @@ TYPED_TEST(EventStoreContractTest, SubscriptionSeesEveryPositionOnceWhileAppends
   ASSERT_THAT(none, IsOk());
   EXPECT_FALSE(none->has_value());
   for (int t = 0; t < kThreads; ++t) {
-    EXPECT_THAT(this->store().StreamVersion("writer-" + std::to_string(t)), IsOkAndHolds(2u * kAppendsPerThread));
+    EXPECT_THAT(this->store().StreamVersion("writer-" + std::to_string(t)),
+                IsOkAndHolds(2u * kAppendsPerThread));
   }
 }
 

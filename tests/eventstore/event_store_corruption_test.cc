@@ -7,10 +7,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "common/crypto.h"
+#include "eventstore/chain.h"
 #include "eventstore/keys.h"
 #include "eventstore/rocksdb_event_store.h"
-#include "rocksdb/db.h"
+#include "tests/eventstore/raw_db.h"
 #include "tests/eventstore/test_util.h"
 #include "tests/testing/status_matchers.h"
 
@@ -18,49 +21,14 @@ namespace rating::eventstore {
 namespace {
 
 using ::rating::eventstore::testing::Event;
+using ::rating::eventstore::testing::FileContaining;
+using ::rating::eventstore::testing::FlipBitInFile;
 using ::rating::eventstore::testing::NewTestDir;
+using ::rating::eventstore::testing::RawDb;
 using ::rating::testing::IsOk;
 using ::rating::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
-
-// The RocksDB database under a closed store, opened raw with all column families.
-class RawDb {
- public:
-  explicit RawDb(const std::string& dir) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const std::string& name : RocksDbEventStore::ColumnFamilyNames()) {
-      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    rocksdb::DB* db = nullptr;
-    status_ = rocksdb::DB::Open(rocksdb::DBOptions(), dir, descriptors, &handles_, &db);
-    db_.reset(db);
-  }
-  ~RawDb() {
-    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-  }
-  const rocksdb::Status& status() const { return status_; }
-
-  std::string GetEvent(uint64_t position) {
-    std::string value;
-    EXPECT_TRUE(db_->Get({}, handles_[1], PositionKey(position), &value).ok());
-    return value;
-  }
-  void PutEvent(uint64_t position, const std::string& value) {
-    rocksdb::WriteOptions options;
-    options.sync = true;
-    EXPECT_TRUE(db_->Put(options, handles_[1], PositionKey(position), value).ok());
-  }
-  void DeleteEvent(uint64_t position) {
-    rocksdb::WriteOptions options;
-    options.sync = true;
-    EXPECT_TRUE(db_->Delete(options, handles_[1], PositionKey(position)).ok());
-  }
-
- private:
-  rocksdb::Status status_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-};
 
 class EventStoreCorruptionTest : public ::testing::Test {
  protected:
@@ -70,7 +38,7 @@ class EventStoreCorruptionTest : public ::testing::Test {
     ASSERT_THAT(store, IsOk());
     for (int i = 1; i <= 10; ++i) {
       ASSERT_THAT((*store)->Append("review-" + std::to_string(i % 3), kExpectAny,
-                                  {Event("payload of event " + std::to_string(i))}),
+                                   {Event("payload of event " + std::to_string(i))}),
                   IsOk());
     }
   }
@@ -161,6 +129,26 @@ TEST_F(EventStoreCorruptionTest, MissingEventIsNamedByVerify) {
   EXPECT_EQ(result->first_bad_position, 7u);
 }
 
+TEST_F(EventStoreCorruptionTest, RewrittenEventWithItsOwnValidHashBreaksTheNextLink) {
+  {
+    RawDb raw(dir_);
+    ASSERT_TRUE(raw.status().ok()) << raw.status().ToString();
+    rating::v1::Envelope envelope;
+    ASSERT_TRUE(envelope.ParseFromString(raw.GetEvent(4)));
+    envelope.set_payload("rewritten");
+    std::string scratch;
+    envelope.set_hash(ComputeHash(envelope, &scratch));
+    raw.PutEvent(4, envelope.SerializeAsString());
+  }
+  OpenStore();
+  auto result = store_->Verify(0, 0);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_FALSE(result->ok);
+  // Event 4 is self-consistent; the first link that cannot hold is 5's.
+  EXPECT_EQ(result->first_bad_position, 5u);
+  EXPECT_THAT(result->message, HasSubstr("prev_hash"));
+}
+
 TEST_F(EventStoreCorruptionTest, UnparseableHeadFailsOpenWithDataLoss) {
   {
     RawDb raw(dir_);
@@ -168,6 +156,49 @@ TEST_F(EventStoreCorruptionTest, UnparseableHeadFailsOpenWithDataLoss) {
     raw.PutEvent(10, "\xff");
   }
   EXPECT_THAT(RocksDbEventStore::Open(dir_, clock_), StatusIs(absl::StatusCode::kDataLoss));
+}
+
+// A bit flipped in a table file (not the WAL): block checksums catch it on every read path.
+TEST(EventStoreTableCorruptionTest, FlippedTableBitIsDataLossNamingThePosition) {
+  const std::string dir = NewTestDir();
+  common::FakeClock clock;
+  {
+    auto store = RocksDbEventStore::Open(dir, clock);
+    ASSERT_THAT(store, IsOk());
+    for (int i = 1; i <= 10; ++i) {
+      // Larger than a table block and incompressible: one event per block.
+      ASSERT_THAT((*store)->Append(
+                      "review-" + std::to_string(i % 3), kExpectAny,
+                      {Event(absl::StrCat("payload of event ", i, ".", common::RandomHex(3000)))}),
+                  IsOk());
+    }
+  }
+  {
+    RawDb raw(dir);
+    ASSERT_TRUE(raw.status().ok()) << raw.status().ToString();
+    raw.Flush();
+  }
+  const std::string table = FileContaining(dir, ".sst", "payload of event 5.");
+  ASSERT_FALSE(table.empty());
+  ASSERT_TRUE(FlipBitInFile(table, "payload of event 5."));
+
+  auto store = RocksDbEventStore::Open(dir, clock);
+  ASSERT_THAT(store, IsOk());
+  EXPECT_THAT((*store)->ReadAll(1, 100),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       AllOf(HasSubstr("position 5"), HasSubstr("checksum mismatch"))));
+  EXPECT_THAT((*store)->ReadAll(5, 1), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT((*store)->ReadAll(6, 100), IsOk());
+  EXPECT_THAT((*store)->ReadStream("review-2", 0, Direction::kForward, 100),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("position 5")));
+  auto result = (*store)->Verify(0, 0);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_FALSE(result->ok);
+  EXPECT_EQ(result->first_bad_position, 5u);
+  EXPECT_EQ(result->checked, 4u);
+  EXPECT_THAT((*store)->VerifyFiles(), StatusIs(absl::StatusCode::kDataLoss));
+  store->reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// ratingctl: the command-line client of ratingd (gRPC only) and the conformance runner.
+// ratingctl: the command-line client of ratingd (gRPC), the conformance runner, and the
+// offline operator commands (verify --data_dir, salvage), which read a store directly.
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
@@ -13,6 +14,8 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/conformance/conformance.h"
+#include "cli/generate/generate_commands.h"
+#include "cli/offline.h"
 
 namespace rating::cli {
 namespace {
@@ -25,13 +28,31 @@ Commands:
   rating SUBJECT YEAR          a rating: status, level, ceiling, explanation
   history SUBJECT YEAR         every event bearing on a rating
   tally SESSION                the tally minutes of a ballot session
-  verify                       verify the event log's hash chain
+  verify                       verify the event log's hash chain (through the server)
+  verify --data_dir DIR        offline: verify a store with no server running (anchor,
+                               table checksums, hash chain); exit status 1 if damaged,
+                               naming the first bad position
+  salvage --data_dir DIR [--write_to OUT_DIR]
+                               offline: open a damaged store read-only, report what is
+                               lost (anchor vs head, first bad position, what recovery
+                               would drop); with --write_to, write the intact prefix of
+                               the chain to OUT_DIR as a working, anchored store.
+                               Exit status 1 if anything is lost or damaged
   export-csv ORG YEAR          the ratings of an org and year as CSV
   principals                   list principals
   create-principal ID ROLE [SCOPE]
                                create a principal; prints its token once
+  generate [--size small|province|nation-slice] [--members N] [--years Y]
+           [--seed S] [--first_year YYYY] (--out FILE | --server HOST:PORT)
+                               a deterministic synthetic history (small: 1k members x
+                               3 years, province: 30k x 5, nation-slice: 300k x 5;
+                               explicit flags override), written to an import file or
+                               played into ratingd; exit status 1 if a command is refused
+  import FILE                  play an import file through IntegrationService.Import
+                               (batches of 1000, as the caller); exit status 1 if a
+                               command is refused
 
-Flags (every command but conformance):
+Flags (every command but conformance, verify --data_dir and salvage):
   --server HOST:PORT           default 127.0.0.1:50051
   --token TOKEN                default $RATING_TOKEN
 SUBJECT is member/ID, org/ID, committee/ORGID or leader/MEMBERID.
@@ -45,7 +66,9 @@ struct Args {
 
 // Flags that take a value ("--server X" or "--server=X"); the rest are switches.
 bool TakesValue(const std::string& name) {
-  return name == "server" || name == "token" || name == "ratingd";
+  return name == "server" || name == "token" || name == "ratingd" || name == "data_dir" ||
+         name == "write_to" || name == "size" || name == "members" || name == "years" ||
+         name == "seed" || name == "first_year" || name == "out";
 }
 
 bool ParseArgs(int argc, char** argv, Args& args, std::string& error) {
@@ -107,6 +130,32 @@ int Run(int argc, char** argv) {
     return RunConformance(options, pos, std::cout);
   }
 
+  // The offline commands: no server, the store's directory itself.
+  if (args.command == "salvage" || (args.command == "verify" && args.flags.count("data_dir") > 0)) {
+    if (!pos.empty()) return Usage(absl::StrCat(args.command, " takes no arguments"));
+    if (args.flags["data_dir"].empty()) {
+      return Usage(absl::StrCat(args.command, " needs --data_dir DIR"));
+    }
+    if (args.command == "verify" && args.flags.count("write_to") > 0) {
+      return Usage("--write_to goes with salvage");
+    }
+    absl::StatusOr<OfflineVerdict> verdict =
+        args.command == "verify"
+            ? VerifyOffline(args.flags["data_dir"], std::cout)
+            : Salvage(args.flags["data_dir"],
+                      args.flags.count("write_to") > 0 ? args.flags["write_to"] : "", std::cout);
+    if (!verdict.ok()) {
+      std::cerr << "ratingctl " << args.command << ": "
+                << absl::StatusCodeToString(verdict.status().code()) << ": "
+                << verdict.status().message() << "\n";
+      return 1;
+    }
+    return *verdict == OfflineVerdict::kIntact ? 0 : 1;
+  }
+  if (args.flags.count("data_dir") > 0 || args.flags.count("write_to") > 0) {
+    return Usage("--data_dir and --write_to go with verify and salvage");
+  }
+
   const std::string server =
       args.flags.count("server") > 0 ? args.flags["server"] : "127.0.0.1:50051";
   std::string token;
@@ -115,6 +164,11 @@ int Run(int argc, char** argv) {
   } else if (const char* env = std::getenv("RATING_TOKEN"); env != nullptr) {
     token = env;
   }
+  if (args.command == "generate") {
+    return RunGenerate(args.flags, pos, args.flags.count("server") > 0 ? server : "", token,
+                       std::cout, std::cerr);
+  }
+  if (args.command == "import") return RunImport(pos, server, token, std::cout, std::cerr);
   Client client(grpc::CreateChannel(server, grpc::InsecureChannelCredentials()));
 
   auto year_arg = [&](size_t index, int& year) {

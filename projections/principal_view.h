@@ -13,7 +13,10 @@ class SnapshotCodec;
 
 struct PrincipalRecord {
   v1::Principal principal;
+  // The hash of the current token (the latest created or rotated).
   std::string token_sha256;
+  // Created by ratingd's --auth_config (PrincipalCreated.from_auth_config).
+  bool from_auth_config = false;
 };
 
 class PrincipalView {
@@ -25,6 +28,8 @@ class PrincipalView {
 
   void OnPrincipalCreated(const v1::PrincipalCreated& created);
   void OnPrincipalRevoked(const v1::PrincipalRevoked& revoked);
+  // The old token hash no longer finds the principal; the new one does.
+  void OnPrincipalTokenRotated(const v1::PrincipalTokenRotated& rotated);
 
   std::string Dump() const;
 

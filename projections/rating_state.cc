@@ -147,6 +147,9 @@ absl::Status RatingState::Dispatch(const EventContext& ctx, const v1::Event& e) 
     case v1::Event::kPrincipalRevoked:
       principals_.OnPrincipalRevoked(e.principal_revoked());
       break;
+    case v1::Event::kPrincipalTokenRotated:
+      principals_.OnPrincipalTokenRotated(e.principal_token_rotated());
+      break;
     case v1::Event::PAYLOAD_NOT_SET:
       return absl::DataLossError(
           absl::StrCat("event at position ", ctx.position, " has no payload"));

@@ -184,6 +184,7 @@ absl::Status SnapshotCodec::Write(const RatingState& state, ChunkWriter& w) {
     v1::PrincipalSnapshot* out = w.chunk().add_principals();
     *out->mutable_principal() = p.principal;
     out->set_token_sha256(p.token_sha256);
+    out->set_from_auth_config(p.from_auth_config);
     RATING_RETURN_IF_ERROR(w.Added((*out).ByteSizeLong()));
   }
   return w.Flush();
@@ -497,6 +498,7 @@ absl::Status SnapshotCodec::Load(const v1::SnapshotChunk& chunk, RatingState& st
     PrincipalRecord& record = state.principals_.principals_[p.principal().id()];
     record.principal = p.principal();
     record.token_sha256 = p.token_sha256();
+    record.from_auth_config = p.from_auth_config();
     state.principals_.by_token_[p.token_sha256()] = p.principal().id();
   }
   return absl::OkStatus();

@@ -1,4 +1,6 @@
-// AuditService: a rating's history, the raw log, the hash chain and the head.
+// AuditService: a rating's history (paged, redacted for its reader), the raw log (paged,
+// without token hashes), the hash chain and the head.
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
 #include "common/names.h"
@@ -6,6 +8,8 @@
 #include "projections/rating_reads.h"
 #include "services/auth.h"
 #include "services/internal/grpc_common.h"
+#include "services/internal/input_limits.h"
+#include "services/internal/redaction.h"
 
 namespace rating::services::internal {
 namespace {
@@ -106,14 +110,27 @@ class AuditServiceImpl final : public v1::AuditService::Service {
 
   Status GetHistory(ServerContext* c, const v1::GetHistoryRequest* r,
                     v1::GetHistoryResponse* out) override {
+    uint64_t after = 0;  // The page starts after this position.
+    if (!r->page_token().empty() && (!absl::SimpleAtoi(r->page_token(), &after) || after == 0)) {
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          absl::StrCat("page_token: '", Echo(r->page_token()), "' is not a page token")));
+    }
+    // Who may read the subject is decided on the live state first: a refused caller never
+    // makes the server rebuild a past state.
+    auto authorize = [&](const v1::Principal& caller,
+                         const projections::RatingState& live) -> absl::Status {
+      RATING_ASSIGN_OR_RETURN(rules::Subject subject, ReadSubject(live, r->subject()));
+      return AuthorizeSubjectRead(live, caller, subject.ToString(), r->year());
+    };
     return RunRead(
-        engine_, c, r->as_of(),
-        [&](const v1::Principal& caller, const projections::RatingState& state) {
-          RATING_ASSIGN_OR_RETURN(rules::Subject subject,
-                                  projections::ResolveSubject(state, r->subject()));
+        engine_, c, r->as_of(), authorize,
+        [&](const v1::Principal& caller, const projections::RatingState& state) -> absl::Status {
+          RATING_ASSIGN_OR_RETURN(rules::Subject subject, ReadSubject(state, r->subject()));
           RATING_RETURN_IF_ERROR(
               AuthorizeSubjectRead(state, caller, subject.ToString(), r->year()));
+          size_t bytes = 0;
           for (uint64_t position : state.audit().History(subject.ToString(), r->year())) {
+            if (position <= after) continue;
             RATING_ASSIGN_OR_RETURN(std::vector<v1::Envelope> read,
                                     engine_.store().ReadAll(position, 1));
             if (read.empty() || read[0].position() != position) {
@@ -121,15 +138,24 @@ class AuditServiceImpl final : public v1::AuditService::Service {
                   absl::StrCat("position ", position, ": missing from the log"));
             }
             RATING_ASSIGN_OR_RETURN(v1::LogEntry entry, ToLogEntry(read[0]));
-            v1::HistoryEntry* h = out->add_entries();
-            h->set_position(position);
-            h->set_event_id(read[0].event_id());
-            h->set_kind(common::EventKind(entry.event()));
-            h->set_actor(read[0].actor());
-            h->set_recorded_at_micros(read[0].recorded_at_micros());
-            h->set_valid_date(ValidDate(entry.event()));
-            h->set_summary(Summary(entry.event()));
-            *h->mutable_event() = entry.event();
+            v1::HistoryEntry h;
+            h.set_position(position);
+            h.set_event_id(read[0].event_id());
+            h.set_kind(common::EventKind(entry.event()));
+            h.set_actor(read[0].actor());
+            h.set_recorded_at_micros(read[0].recorded_at_micros());
+            h.set_valid_date(ValidDate(entry.event()));
+            h.set_summary(Summary(entry.event()));
+            *h.mutable_event() = std::move(*entry.mutable_event());
+            RedactForReader(state, caller, r->year(), *h.mutable_event());
+            const size_t size = h.ByteSizeLong();
+            if (out->entries_size() > 0 && bytes + size > kReplyBudgetBytes) {
+              out->set_next_page_token(
+                  absl::StrCat(out->entries(out->entries_size() - 1).position()));
+              break;
+            }
+            bytes += size;
+            *out->add_entries() = std::move(h);
           }
           return absl::OkStatus();
         });
@@ -147,14 +173,29 @@ class AuditServiceImpl final : public v1::AuditService::Service {
       return ToGrpcStatus(
           absl::OutOfRangeError(absl::StrCat("from_position: ", from, " is past the head ", head)));
     }
-    auto read = engine_.store().ReadAll(from, r->limit() == 0 ? 100 : r->limit());
-    if (!read.ok()) return ToGrpcStatus(read.status());
-    for (const v1::Envelope& e : *read) {
-      auto entry = ToLogEntry(e);
-      if (!entry.ok()) return ToGrpcStatus(entry.status());
-      *out->add_entries() = *std::move(entry);
-    }
+    const int limit = r->limit() == 0 ? 100 : static_cast<int>(r->limit());
     out->set_head_position(head);
+    out->set_next_position(from);
+    if (from > head) return Status::OK;
+    // One event at a time, up to the byte budget: never more than one page in memory.
+    size_t bytes = 0;
+    absl::Status failed = absl::OkStatus();
+    absl::Status read = engine_.store().ForEach(from, [&](const v1::Envelope& e) {
+      if (e.position() > head) return false;
+      auto entry = ToLogEntry(e);
+      if (!entry.ok()) {
+        failed = entry.status();
+        return false;
+      }
+      const size_t size = entry->ByteSizeLong();
+      if (out->entries_size() > 0 && bytes + size > kReplyBudgetBytes) return false;
+      bytes += size;
+      *out->add_entries() = *std::move(entry);
+      out->set_next_position(e.position() + 1);
+      return out->entries_size() < limit;
+    });
+    if (!failed.ok()) return ToGrpcStatus(failed);
+    if (!read.ok()) return ToGrpcStatus(read);
     return Status::OK;
   }
 

@@ -5,6 +5,7 @@
 #include "common/crypto.h"
 #include "common/names.h"
 #include "services/internal/commands.h"
+#include "services/internal/input_limits.h"
 
 namespace rating::services {
 
@@ -68,7 +69,7 @@ absl::Status AuthorizeOrgRead(const projections::RatingState& state, const v1::P
   if (AuthorizeLogRead(caller).ok()) return absl::OkStatus();
   if (caller.role() == v1::ROLE_COUNTING_TEAM && caller.scope() == org) return absl::OkStatus();
   if (CommitteeOver(state, caller, org, projections::kEndOfTime)) return absl::OkStatus();
-  return Denied(caller, absl::StrCat("read org ", org));
+  return Denied(caller, absl::StrCat("read org ", internal::Echo(org)));
 }
 
 absl::Status AuthorizeSubjectRead(const projections::RatingState& state,
@@ -78,12 +79,12 @@ absl::Status AuthorizeSubjectRead(const projections::RatingState& state,
   auto parsed = rules::ParseSubject(subject);
   if (caller.role() == v1::ROLE_MEMBER) {
     if (parsed.ok() && parsed->IsPerson() && parsed->id == caller.scope()) return absl::OkStatus();
-    return Denied(caller, absl::StrCat("read ", subject.substr(0, 80)));
+    return Denied(caller, absl::StrCat("read ", internal::Echo(subject)));
   }
   const std::string org = internal::OrgOfSubject(state, subject, year);
   if (CommitteeOver(state, caller, org, DateOfYear(state, year))) return absl::OkStatus();
   if (caller.role() == v1::ROLE_COUNTING_TEAM && caller.scope() == org) return absl::OkStatus();
-  return Denied(caller, absl::StrCat("read ", subject.substr(0, 80)));
+  return Denied(caller, absl::StrCat("read ", internal::Echo(subject)));
 }
 
 }  // namespace rating::services

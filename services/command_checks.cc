@@ -8,6 +8,7 @@
 #include "common/status_macros.h"
 #include "projections/rating_reads.h"
 #include "services/internal/commands.h"
+#include "services/internal/input_limits.h"
 
 namespace rating::services::internal {
 namespace {
@@ -15,11 +16,6 @@ namespace {
 bool IsCommitteeRole(v1::Role role) {
   return role == v1::ROLE_CELL_COMMITTEE || role == v1::ROLE_GRASSROOTS_COMMITTEE ||
          role == v1::ROLE_BLOC_COMMITTEE;
-}
-
-// At most this many characters of a bad value are echoed back.
-std::string Echo(const std::string& value) {
-  return value.size() <= 64 ? value : absl::StrCat(value.substr(0, 64), "...");
 }
 
 }  // namespace
@@ -81,9 +77,21 @@ absl::StatusOr<const projections::MemberRecord*> CheckMember(const RatingState& 
   return member;
 }
 
+absl::StatusOr<rules::Subject> ParseSubjectText(absl::string_view field, const std::string& text) {
+  auto subject = rules::ParseSubject(text);
+  if (!subject.ok()) {
+    return Invalid(field, absl::StrCat("'", Echo(text),
+                                       "' is not member/ID, org/ID, committee/ORGID or "
+                                       "leader/MEMBERID"));
+  }
+  return subject;
+}
+
 absl::StatusOr<rules::Subject> CheckSubject(const RatingState& state, absl::string_view field,
                                             const std::string& text) {
-  auto subject = projections::ResolveSubject(state, Echo(text));
+  // Parsed first: only a well-formed subject (at most 74 bytes) is quoted by ResolveSubject.
+  RATING_RETURN_IF_ERROR(ParseSubjectText(field, text).status());
+  auto subject = projections::ResolveSubject(state, text);
   if (!subject.ok()) {
     return absl::Status(subject.status().code(),
                         absl::StrCat(field, ": ", subject.status().message()));
@@ -109,14 +117,19 @@ absl::Status Denied(const v1::Principal& caller, absl::string_view what) {
       caller.scope(), "') may not ", what));
 }
 
-bool CommitteeOver(const RatingState& state, const v1::Principal& caller, const std::string& org,
-                   rules::Date date) {
-  if (!IsCommitteeRole(caller.role()) || org.empty()) return false;
+bool OrgWithin(const RatingState& state, const std::string& org, const std::string& scope,
+               rules::Date date) {
+  if (org.empty() || scope.empty()) return false;
   const projections::RegistryView& registry = state.registry();
   std::vector<rules::OrgAtDate> chain = registry.AncestryAt(org, date);
   if (chain.size() <= 1 && org != "bloc") chain = registry.AncestryAt(org, projections::kEndOfTime);
   return std::any_of(chain.begin(), chain.end(),
-                     [&](const rules::OrgAtDate& o) { return o.id == caller.scope(); });
+                     [&](const rules::OrgAtDate& o) { return o.id == scope; });
+}
+
+bool CommitteeOver(const RatingState& state, const v1::Principal& caller, const std::string& org,
+                   rules::Date date) {
+  return IsCommitteeRole(caller.role()) && OrgWithin(state, org, caller.scope(), date);
 }
 
 absl::Status RequireCommitteeOver(const AuthContext& auth, const std::string& org, rules::Date date,

@@ -1,10 +1,16 @@
 #include "services/engine.h"
 
+#include <map>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
 #include "common/status_macros.h"
 #include "services/auth.h"
 #include "services/command_table.h"
+#include "services/internal/input_limits.h"
 
 namespace rating::services {
 namespace {
@@ -26,7 +32,51 @@ absl::Status Replay(const eventstore::EventStore& store, projections::RatingStat
   return applied;
 }
 
+// The principal the server itself acts as (seeding, the auth config).
+v1::Principal SystemPrincipal() {
+  v1::Principal system;
+  system.set_id("system");
+  system.set_role(v1::ROLE_ADMIN);
+  return system;
+}
+
+bool IsScopedRole(v1::Role role) {
+  return role == v1::ROLE_MEMBER || role == v1::ROLE_CELL_COMMITTEE ||
+         role == v1::ROLE_GRASSROOTS_COMMITTEE || role == v1::ROLE_BLOC_COMMITTEE ||
+         role == v1::ROLE_COUNTING_TEAM;
+}
+
+// A principal fit to be created with `token` (16..256 characters): INVALID_ARGUMENT naming the
+// field otherwise. Stateless.
+absl::Status CheckNewPrincipal(const v1::Principal& p, const std::string& token) {
+  RATING_RETURN_IF_ERROR(internal::CheckLimits(p));
+  if (!rules::IsValidId(p.id())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("principal.id: '", internal::Echo(p.id()), "' is not a valid id"));
+  }
+  if (p.role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(p.role())) {
+    return absl::InvalidArgumentError("principal.role: required");
+  }
+  if (IsScopedRole(p.role()) && !rules::IsValidId(p.scope())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("principal.scope: role ", RoleName(p.role()), " needs an org or member id"));
+  }
+  if (!IsScopedRole(p.role()) && !p.scope().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("principal.scope: role ", RoleName(p.role()), " has no scope"));
+  }
+  if (p.revoked()) return absl::InvalidArgumentError("principal.revoked: must be false");
+  if (token.size() < 16 || token.size() > 256) {
+    return absl::InvalidArgumentError("token: 16..256 characters");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+std::string CanonicalRequestId(std::string_view request_id) {
+  return absl::AsciiStrToLower(std::string(request_id));
+}
 
 std::string DerivedEventId(std::string_view request_id, int index) {
   std::string digest =
@@ -53,15 +103,22 @@ absl::StatusOr<v1::Principal> Engine::Authenticate(std::string_view token) const
   return services::Authenticate(*state_, token);
 }
 
-absl::StatusOr<std::optional<v1::CommandReply>> Engine::ReplayedLocked(
-    const v1::Principal& caller, std::string_view request_id) {
-  if (request_id.empty()) return std::optional<v1::CommandReply>();
+absl::StatusOr<std::optional<v1::CommandReply>> Engine::ReplayedLocked(const v1::Principal& caller,
+                                                                       std::string_view sent) {
+  if (sent.empty()) return std::optional<v1::CommandReply>();
+  const std::string request_id = CanonicalRequestId(sent);
   if (!common::IsUuid(request_id)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("request_id: '", std::string(request_id), "' is not a UUID"));
+        absl::StrCat("request_id: '", internal::Echo(sent), "' is not a UUID"));
   }
   RATING_ASSIGN_OR_RETURN(std::optional<uint64_t> first,
                           store_.FindEvent(DerivedEventId(request_id, 0)));
+  // Keys were once kept as sent: a command stored under its key's upper-case or mixed-case
+  // spelling is found by that spelling (or by the upper-case one, the other usual form).
+  for (const std::string& spelling : {std::string(sent), absl::AsciiStrToUpper(request_id)}) {
+    if (first || spelling == request_id) continue;
+    RATING_ASSIGN_OR_RETURN(first, store_.FindEvent(DerivedEventId(spelling, 0)));
+  }
   if (!first) return std::optional<v1::CommandReply>();
   v1::CommandReply reply;
   reply.set_replayed(true);
@@ -70,13 +127,13 @@ absl::StatusOr<std::optional<v1::CommandReply>> Engine::ReplayedLocked(
     RATING_ASSIGN_OR_RETURN(std::vector<v1::Envelope> page, store_.ReadAll(next, kReplayPage));
     bool done = page.empty();
     for (const v1::Envelope& e : page) {
-      if (e.correlation_id() != request_id) {
+      if (!absl::EqualsIgnoreCase(e.correlation_id(), request_id)) {
         done = true;
         break;
       }
       if (e.actor() != caller.id()) {
         return absl::AlreadyExistsError(
-            absl::StrCat("request_id ", std::string(request_id), ": used by another principal"));
+            absl::StrCat("request_id ", request_id, ": used by another principal"));
       }
       if (reply.first_position() == 0) reply.set_first_position(e.position());
       reply.set_last_position(e.position());
@@ -132,46 +189,49 @@ absl::StatusOr<v1::CommandReply> Engine::AppendLocked(const v1::Principal& calle
   return reply;
 }
 
-absl::StatusOr<v1::CommandReply> Engine::Execute(const v1::Principal& caller,
-                                                 const v1::Command& command,
-                                                 std::string_view request_id) {
-  absl::MutexLock lock(&mu_);
+absl::StatusOr<v1::CommandReply> Engine::ExecuteLocked(const v1::Principal& caller,
+                                                       const v1::Command& command,
+                                                       std::string_view request_id) {
   RATING_ASSIGN_OR_RETURN(std::optional<v1::CommandReply> replayed,
                           ReplayedLocked(caller, request_id));
   if (replayed) return *std::move(replayed);
   RATING_RETURN_IF_ERROR(AuthorizeCommand(*state_, caller, command));
   RATING_ASSIGN_OR_RETURN(Plan plan, PlanCommand(*state_, command));
-  return AppendLocked(caller, plan.stream, plan.events, request_id);
+  return AppendLocked(caller, plan.stream, plan.events, CanonicalRequestId(request_id));
+}
+
+absl::StatusOr<v1::CommandReply> Engine::Execute(const v1::Principal& caller,
+                                                 const v1::Command& command,
+                                                 std::string_view request_id) {
+  // What this version does not know is never planned on nor stored.
+  v1::Command clean = command;
+  clean.DiscardUnknownFields();
+  RATING_RETURN_IF_ERROR(internal::CheckCommandLimits(clean));
+  absl::MutexLock lock(&mu_);
+  return ExecuteLocked(caller, clean, request_id);
+}
+
+absl::StatusOr<v1::CommandReply> Engine::ExecuteWithToken(std::string_view token,
+                                                          const v1::Command& command,
+                                                          std::string_view request_id) {
+  // Who asks is known before the command is looked at, and again when it is sequenced.
+  RATING_RETURN_IF_ERROR(Authenticate(token).status());
+  v1::Command clean = command;
+  clean.DiscardUnknownFields();
+  RATING_RETURN_IF_ERROR(internal::CheckCommandLimits(clean));
+  absl::MutexLock lock(&mu_);
+  RATING_ASSIGN_OR_RETURN(v1::Principal caller, services::Authenticate(*state_, token));
+  return ExecuteLocked(caller, clean, request_id);
 }
 
 absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
     const v1::Principal& caller, const v1::CreatePrincipalRequest& request) {
   RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
-  const v1::Principal& p = request.principal();
-  if (!rules::IsValidId(p.id())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("principal.id: '", p.id(), "' is not a valid id"));
-  }
-  if (p.role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(p.role())) {
-    return absl::InvalidArgumentError("principal.role: required");
-  }
-  const bool scoped = p.role() == v1::ROLE_MEMBER || p.role() == v1::ROLE_CELL_COMMITTEE ||
-                      p.role() == v1::ROLE_GRASSROOTS_COMMITTEE ||
-                      p.role() == v1::ROLE_BLOC_COMMITTEE || p.role() == v1::ROLE_COUNTING_TEAM;
-  if (scoped && !rules::IsValidId(p.scope())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("principal.scope: role ", RoleName(p.role()), " needs an org or member id"));
-  }
-  if (!scoped && !p.scope().empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("principal.scope: role ", RoleName(p.role()), " has no scope"));
-  }
-  if (p.revoked()) return absl::InvalidArgumentError("principal.revoked: must be false");
+  v1::Principal p = request.principal();
+  p.DiscardUnknownFields();  // Only what this version knows is stored.
   std::string token = request.token();
   if (token.empty()) token = common::RandomHex(24);
-  if (token.size() < 16 || token.size() > 256) {
-    return absl::InvalidArgumentError("token: 16..256 characters");
-  }
+  RATING_RETURN_IF_ERROR(CheckNewPrincipal(p, token));
   absl::MutexLock lock(&mu_);
   if (state_->principals().Find(p.id()) != nullptr) {
     return absl::AlreadyExistsError(absl::StrCat("principal ", p.id(), ": already exists"));
@@ -197,7 +257,8 @@ absl::StatusOr<v1::CommandReply> Engine::RevokePrincipal(const v1::Principal& ca
   absl::MutexLock lock(&mu_);
   const projections::PrincipalRecord* record = state_->principals().Find(principal_id);
   if (record == nullptr) {
-    return absl::NotFoundError(absl::StrCat("principal ", principal_id, ": not found"));
+    return absl::NotFoundError(
+        absl::StrCat("principal ", internal::Echo(principal_id), ": not found"));
   }
   if (record->principal.revoked()) {
     return absl::FailedPreconditionError(
@@ -214,14 +275,83 @@ absl::StatusOr<bool> Engine::SeedPrincipal(const v1::Principal& principal,
     absl::ReaderMutexLock lock(&mu_);
     if (state_->principals().Find(principal.id()) != nullptr) return false;
   }
-  v1::Principal system;
-  system.set_id("system");
-  system.set_role(v1::ROLE_ADMIN);
   v1::CreatePrincipalRequest request;
   *request.mutable_principal() = principal;
   request.set_token(token);
-  RATING_RETURN_IF_ERROR(CreatePrincipal(system, request).status());
+  RATING_RETURN_IF_ERROR(CreatePrincipal(SystemPrincipal(), request).status());
   return true;
+}
+
+absl::StatusOr<AuthConfigChanges> Engine::ApplyAuthConfig(
+    const std::vector<ConfiguredPrincipal>& principals) {
+  // Every entry is checked before anything is written.
+  std::set<std::string> listed;
+  std::map<std::string, std::string> holder_of_hash;  // Within the file.
+  for (const ConfiguredPrincipal& c : principals) {
+    RATING_RETURN_IF_ERROR(CheckNewPrincipal(c.principal, c.token));
+    if (!listed.insert(c.principal.id()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("principal ", c.principal.id(), ": listed twice"));
+    }
+    if (!holder_of_hash.emplace(TokenHash(c.token), c.principal.id()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("principal ", c.principal.id(), ": token listed twice"));
+    }
+  }
+  AuthConfigChanges changes;
+  std::vector<v1::Event> events;
+  absl::MutexLock lock(&mu_);
+  const projections::PrincipalView& view = state_->principals();
+  for (const ConfiguredPrincipal& c : principals) {
+    const std::string& id = c.principal.id();
+    const std::string hash = TokenHash(c.token);
+    // The token may be held only by this principal (any principal the file does not list,
+    // revoked ones included, keeps its hash).
+    if (const projections::PrincipalRecord* holder = view.FindByTokenHash(hash);
+        holder != nullptr && holder->principal.id() != id) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("principal ", id, ": token already in use by another principal"));
+    }
+    const projections::PrincipalRecord* record = view.Find(id);
+    if (record == nullptr) {
+      v1::PrincipalCreated* created = events.emplace_back().mutable_principal_created();
+      *created->mutable_principal() = c.principal;
+      created->mutable_principal()->DiscardUnknownFields();
+      created->set_token_sha256(hash);
+      created->set_from_auth_config(true);
+      changes.created.push_back(id);
+      continue;
+    }
+    if (record->principal.role() != c.principal.role() ||
+        record->principal.scope() != c.principal.scope()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "principal ", id, ": exists as ", RoleName(record->principal.role()), " of '",
+          record->principal.scope(), "', the auth config says ", RoleName(c.principal.role()),
+          " of '", c.principal.scope(), "' (roles never change: use a new id)"));
+    }
+    if (record->principal.revoked()) {
+      changes.kept_revoked.push_back(id);
+      continue;
+    }
+    if (record->token_sha256 != hash) {
+      v1::PrincipalTokenRotated* rotated = events.emplace_back().mutable_principal_token_rotated();
+      rotated->set_principal_id(id);
+      rotated->set_token_sha256(hash);
+      rotated->set_reason("token changed in the auth config");
+      changes.rotated.push_back(id);
+    }
+  }
+  for (const auto& [id, record] : view.principals()) {
+    if (!record.from_auth_config || record.principal.revoked() || listed.count(id) > 0) continue;
+    v1::PrincipalRevoked* revoked = events.emplace_back().mutable_principal_revoked();
+    revoked->set_principal_id(id);
+    revoked->set_reason("removed from the auth config");
+    changes.revoked.push_back(id);
+  }
+  if (!events.empty()) {
+    RATING_RETURN_IF_ERROR(AppendLocked(SystemPrincipal(), kPrincipalsStream, events, "").status());
+  }
+  return changes;
 }
 
 absl::StatusOr<std::unique_ptr<projections::RatingState>> Engine::Rebuild(uint64_t position) const {
@@ -233,9 +363,23 @@ absl::StatusOr<std::unique_ptr<projections::RatingState>> Engine::Rebuild(uint64
 absl::Status Engine::Read(
     const v1::AsOf& as_of,
     const std::function<absl::Status(const projections::RatingState&)>& read) const {
+  return Read(
+      as_of, [](const projections::RatingState&) { return absl::OkStatus(); }, read);
+}
+
+absl::Status Engine::Read(
+    const v1::AsOf& as_of,
+    const std::function<absl::Status(const projections::RatingState& live)>& authorize,
+    const std::function<absl::Status(const projections::RatingState&)>& read) const {
   if (as_of.position() == 0 && as_of.recorded_at_micros() == 0) {
     absl::ReaderMutexLock lock(&mu_);
+    RATING_RETURN_IF_ERROR(authorize(*state_));
     return read(*state_);
+  }
+  {
+    // Authorization before any costly work: a refused caller never causes a replay.
+    absl::ReaderMutexLock lock(&mu_);
+    RATING_RETURN_IF_ERROR(authorize(*state_));
   }
   const uint64_t head = store_.HeadPosition();
   if (as_of.position() > head) {
@@ -262,6 +406,7 @@ absl::Status Engine::Read(
   } else {
     auto rebuilt = usable ? std::make_shared<projections::RatingState>(*base)
                           : std::make_shared<projections::RatingState>();
+    as_of_rebuilds_.fetch_add(1);
     RATING_RETURN_IF_ERROR(Replay(store_, *rebuilt, to, until));
     state = std::move(rebuilt);
     absl::MutexLock lock(&history_mu_);

@@ -2,48 +2,68 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "projections/rating_reads.h"
 #include "services/auth.h"
 #include "services/command_table.h"
 #include "services/grpc_services.h"
+#include "services/internal/commands.h"
+#include "services/internal/redaction.h"
 
 namespace rating::services {
 namespace internal {
 
 using common::ToGrpcStatus;
 
-std::string Metadata(const grpc::ServerContext* context, const std::string& key) {
+std::string Metadata(const grpc::ServerContextBase* context, const std::string& key) {
   const auto& md = context->client_metadata();
   auto it = md.find(key);
   if (it == md.end()) return "";
   return std::string(it->second.data(), it->second.size());
 }
 
-absl::StatusOr<v1::Principal> Caller(const Engine& engine, const grpc::ServerContext* context) {
+absl::StatusOr<std::string> TokenOf(const grpc::ServerContextBase* context) {
   const std::string header = Metadata(context, "authorization");
   if (header.empty()) return absl::UnauthenticatedError("authorization: missing bearer token");
-  RATING_ASSIGN_OR_RETURN(std::string token, BearerToken(header));
+  return BearerToken(header);
+}
+
+absl::StatusOr<v1::Principal> Caller(const Engine& engine, const grpc::ServerContextBase* context) {
+  RATING_ASSIGN_OR_RETURN(std::string token, TokenOf(context));
   return engine.Authenticate(token);
 }
 
 grpc::Status RunCommand(Engine& engine, grpc::ServerContext* context,
                         const google::protobuf::Message& payload, v1::CommandReply* reply) {
-  auto caller = Caller(engine, context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  auto token = TokenOf(context);
+  if (!token.ok()) return ToGrpcStatus(token.status());
   auto command = CommandOf(payload);
   if (!command.ok()) return ToGrpcStatus(command.status());
-  auto result = engine.Execute(*caller, *command, Metadata(context, "x-request-id"));
+  auto result = engine.ExecuteWithToken(*token, *command, Metadata(context, "x-request-id"));
   if (!result.ok()) return ToGrpcStatus(result.status());
   *reply = *std::move(result);
   return grpc::Status::OK;
 }
 
 grpc::Status RunRead(const Engine& engine, grpc::ServerContext* context, const v1::AsOf& as_of,
-                     const std::function<absl::Status(const v1::Principal&,
-                                                      const projections::RatingState&)>& read) {
+                     const ReadStep& authorize, const ReadStep& read) {
   auto caller = Caller(engine, context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return ToGrpcStatus(engine.Read(
-      as_of, [&](const projections::RatingState& state) { return read(*caller, state); }));
+      as_of, [&](const projections::RatingState& live) { return authorize(*caller, live); },
+      [&](const projections::RatingState& state) { return read(*caller, state); }));
+}
+
+grpc::Status RunRead(const Engine& engine, grpc::ServerContext* context, const v1::AsOf& as_of,
+                     const ReadStep& read) {
+  return RunRead(
+      engine, context, as_of,
+      [](const v1::Principal&, const projections::RatingState&) { return absl::OkStatus(); }, read);
+}
+
+absl::StatusOr<rules::Subject> ReadSubject(const projections::RatingState& state,
+                                           const std::string& text) {
+  RATING_RETURN_IF_ERROR(ParseSubjectText("subject", text).status());
+  return projections::ResolveSubject(state, text);
 }
 
 absl::StatusOr<v1::LogEntry> ToLogEntry(const v1::Envelope& envelope) {
@@ -53,19 +73,21 @@ absl::StatusOr<v1::LogEntry> ToLogEntry(const v1::Envelope& envelope) {
     return absl::DataLossError(
         absl::StrCat("position ", envelope.position(), ": payload does not parse"));
   }
+  RedactLogEntry(entry);
   return entry;
 }
 
 }  // namespace internal
 
-std::vector<std::unique_ptr<grpc::Service>> MakeServices(Engine& engine) {
+std::vector<std::unique_ptr<grpc::Service>> MakeServices(Engine& engine,
+                                                         const ServiceOptions& options) {
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(internal::MakeRegistryService(engine));
   services.push_back(internal::MakeReviewService(engine));
   services.push_back(internal::MakeDecisionService(engine));
   services.push_back(internal::MakeQueryService(engine));
   services.push_back(internal::MakeAuditService(engine));
-  services.push_back(internal::MakeIntegrationService(engine));
+  services.push_back(internal::MakeIntegrationService(engine, options));
   services.push_back(internal::MakeAdminService(engine));
   return services;
 }

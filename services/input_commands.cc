@@ -227,10 +227,28 @@ absl::StatusOr<Plan> PlanDossier(const RatingState& state, const v1::DossierSubm
 // ------------------------------------------------------------------ ballots
 
 absl::Status AuthorizeBallots(const AuthContext& auth, const v1::BallotSession& b) {
-  if (auth.caller.role() == v1::ROLE_COUNTING_TEAM && auth.caller.scope() == b.org()) {
-    return absl::OkStatus();
+  const rules::Date date = DateOfYear(auth.state, b.year());
+  const bool team = auth.caller.role() == v1::ROLE_COUNTING_TEAM && auth.caller.scope() == b.org();
+  if (!team) RATING_RETURN_IF_ERROR(RequireCommitteeOver(auth, b.org(), date, "record ballots"));
+  // Every subject put to the vote is one the caller governs at the year's reference date (the
+  // counting team: its org and those below it): no body lists another org's members.
+  const projections::RegistryView& registry = auth.state.registry();
+  for (const std::string& text : b.subjects()) {
+    auto subject = rules::ParseSubject(text);
+    if (!subject.ok()) continue;  // INVALID_ARGUMENT from the plan.
+    const bool known = subject->IsPerson() ? registry.FindMember(subject->id) != nullptr
+                                           : registry.FindOrg(subject->id) != nullptr;
+    if (!known) continue;  // NOT_FOUND from the plan.
+    const std::string org = OrgOfSubject(auth.state, subject->ToString(), b.year());
+    const bool in_scope = team ? OrgWithin(auth.state, org, auth.caller.scope(), date)
+                               : CommitteeOver(auth.state, auth.caller, org, date);
+    if (!in_scope) {
+      return Denied(auth.caller, absl::StrCat("list ", subject->ToString(), " (org ",
+                                              org.empty() ? "(none at the reference date)" : org,
+                                              ") in a ballot session of org ", b.org()));
+    }
   }
-  return RequireCommitteeOver(auth, b.org(), DateOfYear(auth.state, b.year()), "record ballots");
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Plan> PlanBallots(const RatingState& state, const v1::BallotSession& b) {
@@ -260,8 +278,8 @@ absl::StatusOr<Plan> PlanBallots(const RatingState& state, const v1::BallotSessi
   }
   for (int i = 0; i < b.ballots_size(); ++i) {
     const v1::Ballot& ballot = b.ballots(i);
-    if (ballot.serial().size() > 64) {
-      return Invalid(absl::StrCat("ballots[", i, "].serial"), "at most 64 characters");
+    if (ballot.serial().empty() || ballot.serial().size() > 64) {
+      return Invalid(absl::StrCat("ballots[", i, "].serial"), "1..64 characters");
     }
     if (ballot.marks_size() > b.subjects_size() + 16) {
       return Invalid(absl::StrCat("ballots[", i, "].marks"), "more marks than subjects");

@@ -1,99 +1,158 @@
-// IntegrationService: follow the log (catch-up, then live) and import commands in bulk.
+// IntegrationService: follow the log (catch-up, then live) and import commands in bulk. Both
+// are callback rpcs: a subscription costs no thread while it waits (subscription_hub.h), and
+// an import reads its requests as raw bytes so that one that does not parse is named, then
+// runs its commands on a thread of ours (never on gRPC's callback threads).
+#include <atomic>
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
+#include "common/crypto.h"
 #include "services/auth.h"
+#include "services/internal/executor.h"
 #include "services/internal/grpc_common.h"
+#include "services/internal/input_limits.h"
+#include "services/internal/subscription_hub.h"
 
 namespace rating::services::internal {
 namespace {
 
 using common::ToGrpcStatus;
-using grpc::ServerContext;
-using grpc::Status;
 
-class IntegrationServiceImpl final : public v1::IntegrationService::Service {
+// An import is read whole before anything runs; beyond these it is refused (api.proto).
+constexpr int kMaxImportCommands = 10000;
+constexpr size_t kMaxImportBytes = 32 << 20;
+// The reply must stay under a stock client's 4 MiB: messages are cut, and event ids are left
+// out once they would pass this many bytes.
+constexpr size_t kMaxResultMessageBytes = 197;  // With "...": at most 200.
+constexpr size_t kMaxEventIdBytes = 2 << 20;
+
+// One Import call: reads every request (raw), then runs them in order on `executor`.
+class ImportCall final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
-  explicit IntegrationServiceImpl(Engine& engine) : engine_(engine) {}
-
-  Status Subscribe(ServerContext* c, const v1::SubscribeRequest* r,
-                   grpc::ServerWriter<v1::SubscribeResponse>* writer) override {
-    auto caller = Caller(engine_, c);
-    if (!caller.ok()) return ToGrpcStatus(caller.status());
-    absl::Status allowed = AuthorizeLogRead(*caller);
-    if (!allowed.ok()) return ToGrpcStatus(allowed);
-    const uint64_t head = engine_.store().HeadPosition();
-    if (r->after_position() > head) {
-      return ToGrpcStatus(absl::OutOfRangeError(
-          absl::StrCat("after_position: ", r->after_position(), " is past the head ", head)));
+  ImportCall(Engine& engine, Executor& executor, grpc::CallbackServerContext* context,
+             grpc::ByteBuffer* response)
+      : engine_(engine), executor_(executor), response_(response) {
+    absl::StatusOr<std::string> token = TokenOf(context);
+    absl::Status caller = token.ok() ? engine_.Authenticate(*token).status() : token.status();
+    if (!caller.ok()) {
+      Finish(ToGrpcStatus(caller));
+      return;
     }
-    const uint32_t every = r->checkpoint_every() == 0 ? 100 : r->checkpoint_every();
-    auto subscription = engine_.store().Subscribe(r->after_position());
-    uint64_t last_checkpoint = r->after_position();
-    uint32_t since_checkpoint = 0;
-    while (!c->IsCancelled()) {
-      auto next = subscription->Next(absl::Milliseconds(200));
-      if (!next.ok()) {
-        if (next.status().code() == absl::StatusCode::kCancelled) break;  // Server shutdown.
-        return ToGrpcStatus(next.status());
-      }
-      v1::SubscribeResponse response;
-      if (!next->has_value()) {
-        // Caught up: confirm everything delivered so far.
-        if (subscription->position() != last_checkpoint) {
-          response.set_checkpoint(subscription->position());
-          if (!writer->Write(response)) break;
-          last_checkpoint = subscription->position();
-          since_checkpoint = 0;
-        }
-        continue;
-      }
-      auto entry = ToLogEntry(**next);
-      if (!entry.ok()) return ToGrpcStatus(entry.status());
-      *response.mutable_entry() = *std::move(entry);
-      if (!writer->Write(response)) break;
-      if (++since_checkpoint >= every) {
-        v1::SubscribeResponse checkpoint;
-        checkpoint.set_checkpoint(subscription->position());
-        if (!writer->Write(checkpoint)) break;
-        last_checkpoint = subscription->position();
-        since_checkpoint = 0;
-      }
-    }
-    return Status::OK;
+    token_ = *std::move(token);
+    StartRead(&buffer_);
   }
 
-  Status Import(ServerContext* c, grpc::ServerReader<v1::ImportRequest>* reader,
-                v1::ImportResponse* out) override {
-    auto caller = Caller(engine_, c);
-    if (!caller.ok()) return ToGrpcStatus(caller.status());
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // The client closed its side (or the call failed: Run sees the cancellation).
+      executor_.Schedule([this] { Run(); });
+      return;
+    }
+    bytes_ += buffer_.Length();
+    if (requests_.size() >= static_cast<size_t>(kMaxImportCommands) || bytes_ > kMaxImportBytes) {
+      Finish(ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
+          "import: more than ", kMaxImportCommands, " commands or ", kMaxImportBytes >> 20,
+          " MiB in one call; nothing was executed (split the import)"))));
+      return;
+    }
     v1::ImportRequest request;
-    while (reader->Read(&request)) {
-      v1::ImportResult* result = out->add_results();
-      result->set_request_id(request.request_id());
+    if (!grpc::SerializationTraits<v1::ImportRequest>::Deserialize(&buffer_, &request).ok()) {
+      Finish(ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+          "requests[", requests_.size(),
+          "]: does not parse as rating.v1.ImportRequest (a string field holds invalid UTF-8, or "
+          "the bytes are not that message); nothing was executed"))));
+      return;
+    }
+    requests_.push_back(std::move(request));
+    StartRead(&buffer_);
+  }
+
+  void OnCancel() override { cancelled_ = true; }
+  void OnDone() override { delete this; }
+
+ private:
+  // Runs every command in order (executor thread), each authenticated again.
+  void Run() {
+    v1::ImportResponse response;
+    size_t id_bytes = 0;
+    for (const v1::ImportRequest& request : requests_) {
+      if (cancelled_) {
+        Finish(grpc::Status(grpc::StatusCode::CANCELLED, "import: cancelled"));
+        return;
+      }
+      v1::ImportResult* result = response.add_results();
+      result->set_request_id(common::IsUuid(request.request_id()) ? request.request_id()
+                                                                  : Echo(request.request_id()));
       absl::StatusOr<v1::CommandReply> reply =
           request.request_id().empty()
               ? absl::InvalidArgumentError("request_id: required for import")
-              : engine_.Execute(*caller, request.command(), request.request_id());
+              : engine_.ExecuteWithToken(token_, request.command(), request.request_id());
+      if (reply.status().code() == absl::StatusCode::kUnauthenticated) {
+        // The token was revoked or rotated away: nothing more runs on its authority.
+        Finish(ToGrpcStatus(absl::UnauthenticatedError(
+            absl::StrCat(reply.status().message(), "; import stopped before requests[",
+                         response.results_size() - 1, "] (the commands before it stand)"))));
+        return;
+      }
       if (reply.ok()) {
+        for (const std::string& id : reply->event_ids()) id_bytes += id.size() + 2;
+        if (id_bytes > kMaxEventIdBytes) reply->clear_event_ids();
         *result->mutable_reply() = *std::move(reply);
-        out->set_accepted(out->accepted() + 1);
+        response.set_accepted(response.accepted() + 1);
       } else {
         result->set_code(static_cast<int>(reply.status().code()));
-        result->set_message(std::string(reply.status().message()));
-        out->set_rejected(out->rejected() + 1);
+        result->set_message(
+            CutToBytes(std::string(reply.status().message()), kMaxResultMessageBytes));
+        response.set_rejected(response.rejected() + 1);
       }
     }
-    return Status::OK;
+    bool own_buffer = false;
+    grpc::Status serialized =
+        grpc::SerializationTraits<v1::ImportResponse>::Serialize(response, response_, &own_buffer);
+    Finish(serialized);
+  }
+
+  Engine& engine_;
+  Executor& executor_;
+  grpc::ByteBuffer* const response_;
+  std::string token_;
+  grpc::ByteBuffer buffer_;
+  size_t bytes_ = 0;
+  std::vector<v1::ImportRequest> requests_;
+  std::atomic<bool> cancelled_{false};
+};
+
+using Base = v1::IntegrationService::WithCallbackMethod_Subscribe<
+    v1::IntegrationService::WithRawCallbackMethod_Import<v1::IntegrationService::Service>>;
+
+class IntegrationServiceImpl final : public Base {
+ public:
+  IntegrationServiceImpl(Engine& engine, const ServiceOptions& options)
+      : engine_(engine),
+        hub_(engine, options.max_subscriptions, options.subscription_buffer_bytes) {}
+
+  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override {
+    return hub_.Open(context, *request);
+  }
+
+  grpc::ServerReadReactor<grpc::ByteBuffer>* Import(grpc::CallbackServerContext* context,
+                                                    grpc::ByteBuffer* response) override {
+    return new ImportCall(engine_, imports_, context, response);
   }
 
  private:
   Engine& engine_;
+  SubscriptionHub hub_;
+  // Imports run here, one at a time (the engine has one writer anyway).
+  Executor imports_{1};
 };
 
 }  // namespace
 
-std::unique_ptr<grpc::Service> MakeIntegrationService(Engine& engine) {
-  return std::make_unique<IntegrationServiceImpl>(engine);
+std::unique_ptr<grpc::Service> MakeIntegrationService(Engine& engine,
+                                                      const ServiceOptions& options) {
+  return std::make_unique<IntegrationServiceImpl>(engine, options);
 }
 
 }  // namespace rating::services::internal

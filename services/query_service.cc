@@ -6,7 +6,9 @@
 #include "projections/rating_reads.h"
 #include "rules/rewards.h"
 #include "services/auth.h"
+#include "services/internal/commands.h"
 #include "services/internal/grpc_common.h"
+#include "services/internal/input_limits.h"
 
 namespace rating::services::internal {
 namespace {
@@ -20,41 +22,61 @@ class QueryServiceImpl final : public v1::QueryService::Service {
   explicit QueryServiceImpl(Engine& engine) : engine_(engine) {}
 
   Status GetRating(ServerContext* c, const v1::GetRatingRequest* r, v1::RatingView* out) override {
-    return RunRead(engine_, c, r->as_of(), [&](const v1::Principal& caller, const RatingState& s) {
-      RATING_ASSIGN_OR_RETURN(rules::Subject subject, projections::ResolveSubject(s, r->subject()));
-      RATING_RETURN_IF_ERROR(AuthorizeSubjectRead(s, caller, subject.ToString(), r->year()));
-      RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period,
-                              projections::OpenPeriod(s, r->year()));
-      *out = projections::RatingViewOf(projections::RatingFacts(s, *period), subject);
-      return absl::OkStatus();
-    });
+    auto authorize = [&](const v1::Principal& caller, const RatingState& live) -> absl::Status {
+      RATING_ASSIGN_OR_RETURN(rules::Subject subject, ReadSubject(live, r->subject()));
+      return AuthorizeSubjectRead(live, caller, subject.ToString(), r->year());
+    };
+    return RunRead(
+        engine_, c, r->as_of(), authorize,
+        [&](const v1::Principal& caller, const RatingState& s) -> absl::Status {
+          RATING_ASSIGN_OR_RETURN(rules::Subject subject, ReadSubject(s, r->subject()));
+          RATING_RETURN_IF_ERROR(AuthorizeSubjectRead(s, caller, subject.ToString(), r->year()));
+          RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period,
+                                  projections::OpenPeriod(s, r->year()));
+          *out = projections::RatingViewOf(projections::RatingFacts(s, *period), subject);
+          return absl::OkStatus();
+        });
   }
 
   Status ListRatings(ServerContext* c, const v1::ListRatingsRequest* r,
                      v1::ListRatingsResponse* out) override {
-    return RunRead(engine_, c, r->as_of(), [&](const v1::Principal& caller, const RatingState& s) {
-      RATING_RETURN_IF_ERROR(AuthorizeOrgRead(s, caller, r->org()));
-      RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period,
-                              projections::OpenPeriod(s, r->year()));
-      RATING_ASSIGN_OR_RETURN(
-          auto views,
-          projections::RatingsOfOrg(projections::RatingFacts(s, *period), r->org(), r->level()));
-      for (auto& v : views) *out->add_ratings() = std::move(v);
-      return absl::OkStatus();
-    });
+    auto authorize = [&](const v1::Principal& caller, const RatingState& live) {
+      RATING_RETURN_IF_ERROR(CheckId("org", r->org()));
+      return AuthorizeOrgRead(live, caller, r->org());
+    };
+    return RunRead(engine_, c, r->as_of(), authorize,
+                   [&](const v1::Principal& caller, const RatingState& s) -> absl::Status {
+                     RATING_RETURN_IF_ERROR(AuthorizeOrgRead(s, caller, r->org()));
+                     RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period,
+                                             projections::OpenPeriod(s, r->year()));
+                     RATING_ASSIGN_OR_RETURN(
+                         auto views, projections::RatingsOfOrg(projections::RatingFacts(s, *period),
+                                                               r->org(), r->level()));
+                     for (auto& v : views) *out->add_ratings() = std::move(v);
+                     return absl::OkStatus();
+                   });
   }
 
   Status GetTally(ServerContext* c, const v1::GetTallyRequest* r, v1::TallyMinutes* out) override {
-    return RunRead(engine_, c, r->as_of(), [&](const v1::Principal& caller, const RatingState& s) {
+    auto find = [&](const RatingState& s) -> absl::StatusOr<const projections::SessionRecord*> {
       const projections::SessionRecord* session = s.ballots().Find(r->session());
       if (session == nullptr) {
         return absl::NotFoundError(
-            absl::StrCat("ballot session ", r->session().substr(0, 64), ": not found"));
+            absl::StrCat("ballot session ", Echo(r->session()), ": not found"));
       }
-      RATING_RETURN_IF_ERROR(AuthorizeOrgRead(s, caller, session->org));
-      *out = projections::TallyMinutesOf(*session);
-      return absl::OkStatus();
-    });
+      return session;
+    };
+    auto authorize = [&](const v1::Principal& caller, const RatingState& live) -> absl::Status {
+      RATING_ASSIGN_OR_RETURN(const projections::SessionRecord* session, find(live));
+      return AuthorizeOrgRead(live, caller, session->org);
+    };
+    return RunRead(engine_, c, r->as_of(), authorize,
+                   [&](const v1::Principal& caller, const RatingState& s) -> absl::Status {
+                     RATING_ASSIGN_OR_RETURN(const projections::SessionRecord* session, find(s));
+                     RATING_RETURN_IF_ERROR(AuthorizeOrgRead(s, caller, session->org));
+                     *out = projections::TallyMinutesOf(*session);
+                     return absl::OkStatus();
+                   });
   }
 
   Status ListOverrides(ServerContext* c, const v1::ListOverridesRequest* r,
@@ -114,11 +136,8 @@ class QueryServiceImpl final : public v1::QueryService::Service {
       if (r->subject().empty()) {
         for (const projections::RewardRecord& rec : s.rewards().rewards()) records.push_back(&rec);
       } else {
-        auto parsed = rules::ParseSubject(r->subject());
-        if (!parsed.ok()) {
-          return absl::InvalidArgumentError(absl::StrCat("subject: ", parsed.status().message()));
-        }
-        records = s.rewards().OfSubject(parsed->ToString());
+        RATING_ASSIGN_OR_RETURN(rules::Subject parsed, ParseSubjectText("subject", r->subject()));
+        records = s.rewards().OfSubject(parsed.ToString());
       }
       for (const projections::RewardRecord* rec : records) {
         if (r->year() != 0 && rec->grant.year() != r->year()) continue;

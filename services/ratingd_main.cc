@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -28,10 +30,18 @@
 ABSL_FLAG(std::string, data_dir, "./data", "RocksDB directory of the event store");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to serve on (port 0 = any free)");
 ABSL_FLAG(std::string, auth_config, "",
-          "JSON file {\"principals\":[{\"id\",\"role\",\"scope\",\"token\"}]} seeded at start");
+          "JSON file {\"principals\":[{\"id\",\"role\",\"scope\",\"token\"}]}, authoritative at "
+          "start: missing principals are created, changed tokens rotated, principals it created "
+          "and no longer lists revoked");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain (with --tls_key: serve TLS)");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key");
 ABSL_FLAG(bool, sync, true, "sync the WAL before acknowledging (keep true in production)");
+ABSL_FLAG(int, max_subscriptions, 256,
+          "Subscribe streams served at once; one more is RESOURCE_EXHAUSTED");
+ABSL_FLAG(int64_t, subscription_buffer_bytes, 1 << 20,
+          "bytes of log entries one Subscribe stream holds ready to send (at least one entry)");
+ABSL_FLAG(int, max_request_bytes, 4 << 20,
+          "largest request message accepted; larger is RESOURCE_EXHAUSTED");
 
 namespace {
 
@@ -45,7 +55,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return buffer.str();
 }
 
-// Seeds principals from the auth config file. INVALID_ARGUMENT naming the entry and field.
+// Makes the principals match the auth config file (Engine::ApplyAuthConfig) and says what
+// changed. INVALID_ARGUMENT naming the entry and field.
 absl::Status SeedFromConfig(Engine& engine, const std::string& path) {
   auto text = ReadFile(path);
   if (!text.ok()) return text.status();
@@ -56,6 +67,7 @@ absl::Status SeedFromConfig(Engine& engine, const std::string& path) {
         absl::StrCat(path, ": expected {\"principals\": [...]} in JSON"));
   }
   int index = 0;
+  std::vector<rating::services::ConfiguredPrincipal> principals;
   for (const nlohmann::json& entry : config["principals"]) {
     const std::string where = absl::StrCat(path, ": principals[", index++, "]");
     auto field = [&](const char* name) -> std::string {
@@ -65,15 +77,25 @@ absl::Status SeedFromConfig(Engine& engine, const std::string& path) {
     };
     auto role = rating::services::ParseRole(field("role"));
     if (!role.ok()) return absl::InvalidArgumentError(absl::StrCat(where, ".", role.status().message()));
-    rating::v1::Principal principal;
-    principal.set_id(field("id"));
-    principal.set_role(*role);
-    principal.set_scope(field("scope"));
-    auto created = engine.SeedPrincipal(principal, field("token"));
-    if (!created.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": ", created.status().message()));
-    }
+    rating::services::ConfiguredPrincipal& p = principals.emplace_back();
+    p.principal.set_id(field("id"));
+    p.principal.set_role(*role);
+    p.principal.set_scope(field("scope"));
+    p.token = field("token");
   }
+  auto changes = engine.ApplyAuthConfig(principals);
+  if (!changes.ok()) {
+    return absl::Status(changes.status().code(),
+                        absl::StrCat(path, ": ", changes.status().message()));
+  }
+  auto say = [](const char* what, const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    std::printf("ratingd: auth config %s: %s\n", what, absl::StrJoin(ids, ", ").c_str());
+  };
+  say("created", changes->created);
+  say("rotated the token of", changes->rotated);
+  say("revoked (no longer listed)", changes->revoked);
+  say("lists principals revoked earlier, which stay revoked", changes->kept_revoked);
   return absl::OkStatus();
 }
 
@@ -147,13 +169,24 @@ int main(int argc, char** argv) {
     credentials = grpc::SslServerCredentials(ssl);
   }
 
+  rating::services::ServiceOptions service_options;
+  service_options.max_subscriptions = absl::GetFlag(FLAGS_max_subscriptions);
+  service_options.subscription_buffer_bytes =
+      static_cast<size_t>(std::max<int64_t>(1, absl::GetFlag(FLAGS_subscription_buffer_bytes)));
+  service_options.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  if (service_options.max_subscriptions < 0 || service_options.max_request_bytes <= 0) {
+    return Fail(
+        absl::InvalidArgumentError("--max_subscriptions must be >= 0 and --max_request_bytes > 0"));
+  }
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  rating::services::ConfigureServerBuilder(builder, service_options);
   int port = 0;
   const std::string listen = absl::GetFlag(FLAGS_listen);
   builder.AddListeningPort(listen, credentials, &port);
-  auto services = rating::services::MakeServices(**engine);
+  auto services = rating::services::MakeServices(**engine, service_options);
   for (auto& service : services) builder.RegisterService(service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {

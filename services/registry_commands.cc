@@ -1,9 +1,11 @@
 // Commands of the registry: periods, orgs and members as dated histories (R-TIME-1).
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "rules/placement.h"
 #include "rules/policy.h"
 #include "services/internal/commands.h"
+#include "services/internal/input_limits.h"
 
 namespace rating::services::internal {
 namespace {
@@ -40,9 +42,20 @@ absl::StatusOr<Plan> PlanOpenPeriod(const RatingState& state, const v1::PeriodSp
   }
   if (p.policy_overrides_size() > 64) return Invalid("policy_overrides", "at most 64 overrides");
   std::vector<std::pair<std::string, std::string>> overrides;
-  for (const auto& o : p.policy_overrides()) overrides.emplace_back(o.key(), o.value());
+  for (int i = 0; i < p.policy_overrides_size(); ++i) {
+    const v1::PolicyOverride& o = p.policy_overrides(i);
+    // Only a scorecard template is longer than a number or a choice; the rules quote values.
+    if (!absl::StartsWith(o.key(), "scorecard.") && o.value().size() > kMaxIdBytes) {
+      return Invalid(absl::StrCat("policy_overrides[", i, "].value"),
+                     absl::StrCat("longer than ", kMaxIdBytes, " bytes"));
+    }
+    overrides.emplace_back(o.key(), o.value());
+  }
   auto policy = rules::LoadPolicy(p.policy_version(), overrides);
-  if (!policy.ok()) return Invalid("policy", policy.status().message());
+  if (!policy.ok()) {
+    // A template's own lines may be quoted: the message is cut (at a character boundary).
+    return Invalid("policy", CutToBytes(std::string(policy.status().message()), 512));
+  }
   v1::PeriodSpec stored = p;
   stored.set_policy_version(policy->version);  // Pinned: replays load the same version.
   return OneEvent(StreamForYear(p.year()), &v1::Event::mutable_period_opened, stored);

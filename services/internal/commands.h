@@ -37,6 +37,9 @@ absl::StatusOr<const projections::OrgRecord*> CheckOrg(const RatingState& state,
 absl::StatusOr<const projections::MemberRecord*> CheckMember(const RatingState& state,
                                                              absl::string_view field,
                                                              const std::string& id);
+// A well-formed subject string: INVALID_ARGUMENT "field: 'TEXT' is not ..." quoting at most 64
+// characters otherwise.
+absl::StatusOr<rules::Subject> ParseSubjectText(absl::string_view field, const std::string& text);
 // An existing subject: INVALID_ARGUMENT (malformed, the bloc) / NOT_FOUND, prefixed by `field`.
 absl::StatusOr<rules::Subject> CheckSubject(const RatingState& state, absl::string_view field,
                                             const std::string& text);
@@ -56,6 +59,10 @@ Plan OneEvent(std::string stream, Fact* (v1::Event::*field)(), const Fact& fact)
 
 // PERMISSION_DENIED "principal P (role of 'scope') may not <what>".
 absl::Status Denied(const v1::Principal& caller, absl::string_view what);
+// Is `org` the org `scope` or below it at `date` (the org's latest superiors when it did not
+// exist then)? False for an empty org or scope.
+bool OrgWithin(const RatingState& state, const std::string& org, const std::string& scope,
+               rules::Date date);
 // A committee whose scope is `org` or an org above it at `date` (the org's latest superiors
 // when it did not exist then).
 bool CommitteeOver(const RatingState& state, const v1::Principal& caller, const std::string& org,

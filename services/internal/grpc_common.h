@@ -15,26 +15,49 @@
 #include "rating/v1/api.grpc.pb.h"
 #include "rating/v1/api.pb.h"
 #include "services/engine.h"
+#include "services/grpc_services.h"
 
 namespace rating::services::internal {
 
+// A reply holding a page (GetHistory, ReadLog, a Subscribe batch) stops growing past this
+// many bytes (it always holds at least one item).
+inline constexpr size_t kReplyBudgetBytes = 1 << 20;
+
 // The value of metadata `key` ("" when absent).
-std::string Metadata(const grpc::ServerContext* context, const std::string& key);
+std::string Metadata(const grpc::ServerContextBase* context, const std::string& key);
+
+// The bearer token of the call: UNAUTHENTICATED when missing or malformed.
+absl::StatusOr<std::string> TokenOf(const grpc::ServerContextBase* context);
 
 // The authenticated caller: UNAUTHENTICATED when the bearer token is missing, malformed,
-// unknown or revoked.
-absl::StatusOr<v1::Principal> Caller(const Engine& engine, const grpc::ServerContext* context);
+// unknown, rotated away or revoked.
+absl::StatusOr<v1::Principal> Caller(const Engine& engine, const grpc::ServerContextBase* context);
 
-// Runs the command carrying `payload` as the caller, with the `x-request-id` idempotency key.
+// Runs the command carrying `payload` as the holder of the call's token (authenticated when
+// the command is sequenced), with the `x-request-id` idempotency key.
 grpc::Status RunCommand(Engine& engine, grpc::ServerContext* context,
                         const google::protobuf::Message& payload, v1::CommandReply* reply);
 
-// Runs `read` as the caller against the state as of `as_of` (unset = now).
-grpc::Status RunRead(
-    const Engine& engine, grpc::ServerContext* context, const v1::AsOf& as_of,
-    const std::function<absl::Status(const v1::Principal&, const projections::RatingState&)>& read);
+// Who asks and what they may do over a state.
+using ReadStep = std::function<absl::Status(const v1::Principal&, const projections::RatingState&)>;
 
-// A stored envelope with its payload decoded: DATA_LOSS when the payload does not parse.
+// Runs `authorize` as the caller over the live state, then `read` against the state as of
+// `as_of` (unset = now): a caller refused by `authorize` never makes the server rebuild a past
+// state. `read` may check again against the state it is given.
+grpc::Status RunRead(const Engine& engine, grpc::ServerContext* context, const v1::AsOf& as_of,
+                     const ReadStep& authorize, const ReadStep& read);
+// The same for reads every authenticated caller may make (their replies hold only what the
+// caller may read).
+grpc::Status RunRead(const Engine& engine, grpc::ServerContext* context, const v1::AsOf& as_of,
+                     const ReadStep& read);
+
+// The subject of a read request resolved: INVALID_ARGUMENT (malformed, quoting at most 64
+// characters; the bloc), NOT_FOUND (unknown member or org).
+absl::StatusOr<rules::Subject> ReadSubject(const projections::RatingState& state,
+                                           const std::string& text);
+
+// A stored envelope with its payload decoded, as the log's readers get it (token hashes
+// removed, redaction.h): DATA_LOSS when the payload does not parse.
 absl::StatusOr<v1::LogEntry> ToLogEntry(const v1::Envelope& envelope);
 
 // Defines the override of one command rpc `Method(Payload)`: it hands the request to the
@@ -51,7 +74,8 @@ std::unique_ptr<grpc::Service> MakeReviewService(Engine& engine);
 std::unique_ptr<grpc::Service> MakeDecisionService(Engine& engine);
 std::unique_ptr<grpc::Service> MakeQueryService(Engine& engine);
 std::unique_ptr<grpc::Service> MakeAuditService(Engine& engine);
-std::unique_ptr<grpc::Service> MakeIntegrationService(Engine& engine);
+std::unique_ptr<grpc::Service> MakeIntegrationService(Engine& engine,
+                                                      const ServiceOptions& options);
 std::unique_ptr<grpc::Service> MakeAdminService(Engine& engine);
 
 }  // namespace rating::services::internal

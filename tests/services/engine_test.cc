@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "eventstore/in_memory_event_store.h"
 #include "projections/rating_reads.h"
+#include "services/auth.h"
 #include "tests/testing/status_matchers.h"
 
 namespace rating::services {
@@ -370,6 +371,331 @@ TEST_F(EngineTest, AsOfReadsInAnyOrderMatchAFreshRebuild) {
     ASSERT_THAT(fresh, IsOk());
     EXPECT_EQ(dump, (*fresh)->Dump()) << "as of " << position;
   }
+}
+
+// ------------------------------------------------------------------ hardening (audit findings)
+
+// The stored event of the last append, decoded.
+v1::Event LastEvent(const eventstore::EventStore& store) {
+  auto read = store.ReadAll(store.HeadPosition(), 1);
+  RATING_CHECK(read.ok() && read->size() == 1);
+  v1::Event event;
+  RATING_CHECK(event.ParseFromString((*read)[0].payload()));
+  return event;
+}
+
+TEST_F(EngineTest, UnknownFieldsOfACommandAreNeverStored) {
+  MustRun("open_period { year: 2025 }");
+  MustRun("register_org { id: 'c1' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' }");
+  MustRun("enroll_member { id: 'm1' org: 'c1' admitted_on: '2015-03-01' }");
+  v1::Command command = Cmd(R"(submit_self_assessment { member: 'm1' year: 2025
+      grades { criterion: 'political' grade: GRADE_TOT } grades { criterion: 'tasks' grade: GRADE_TOT }
+      grades { criterion: 'commitment' grade: GRADE_TOT } grades { criterion: 'remediation' grade: GRADE_TOT }
+      level: LEVEL_HTTNV })");
+  // A member's 900 KB of fields this version does not know, at two depths.
+  const std::string blob(900 * 1024, 'x');
+  command.mutable_submit_self_assessment()
+      ->GetReflection()
+      ->MutableUnknownFields(command.mutable_submit_self_assessment())
+      ->AddLengthDelimited(999, blob);
+  google::protobuf::Message* grade = command.mutable_submit_self_assessment()->mutable_grades(0);
+  grade->GetReflection()->MutableUnknownFields(grade)->AddVarint(777, 1);
+  ASSERT_THAT(engine_->Execute(admin_, command, ""), IsOk());
+  auto read = store_.ReadAll(store_.HeadPosition(), 1);
+  ASSERT_THAT(read, IsOk());
+  EXPECT_LT((*read)[0].payload().size(), 1024u);
+  const v1::Event event = LastEvent(store_);
+  EXPECT_EQ(event.self_assessment_submitted()
+                .GetReflection()
+                ->GetUnknownFields(event.self_assessment_submitted())
+                .field_count(),
+            0);
+  EXPECT_EQ(event.self_assessment_submitted()
+                .grades(0)
+                .GetReflection()
+                ->GetUnknownFields(event.self_assessment_submitted().grades(0))
+                .field_count(),
+            0);
+}
+
+TEST_F(EngineTest, AnIdempotencyKeyInUpperAndLowerCaseIsOneKey) {
+  const std::string lower = "6f1c2b1e-8a7d-4c1e-9a51-0e0b6b0c0a0b";
+  const std::string upper = "6F1C2B1E-8A7D-4C1E-9A51-0E0B6B0C0A0B";
+  auto first = Run("open_period { year: 2025 }", nullptr, upper);
+  ASSERT_THAT(first, IsOk());
+  const uint64_t head = store_.HeadPosition();
+  auto retry = Run("open_period { year: 2025 }", nullptr, lower);
+  ASSERT_THAT(retry, IsOk());
+  EXPECT_TRUE(retry->replayed());
+  EXPECT_EQ(retry->event_ids(0), first->event_ids(0));
+  EXPECT_EQ(store_.HeadPosition(), head);
+  // The key is stored in its canonical (lower-case) form.
+  auto read = store_.ReadAll(head, 1);
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ((*read)[0].correlation_id(), lower);
+  // Another principal's retry of the same key, in either case, is refused.
+  const v1::Principal other = MakePrincipal("root2", v1::ROLE_ADMIN);
+  EXPECT_THAT(Run("open_period { year: 2026 }", &other, upper),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+}
+
+TEST_F(EngineTest, AKeyStoredInUpperCaseByAnOlderVersionStillReplays) {
+  // Before keys were canonical, the event ids were derived from the key as sent.
+  const std::string upper = "ABCDEF12-8A7D-4C1E-9A51-0E0B6B0C0A0C";
+  v1::Event event;
+  event.mutable_period_opened()->set_year(2031);
+  eventstore::NewEvent e;
+  e.event_id = DerivedEventId(upper, 0);
+  e.type = "rating.v1.Event";
+  e.payload = event.SerializeAsString();
+  e.actor = admin_.id();
+  e.correlation_id = upper;
+  e.causation_id = upper;
+  ASSERT_THAT(store_.Append("year-2031", eventstore::kExpectAny, {e}), IsOk());
+  const uint64_t head = store_.HeadPosition();
+  for (const std::string& key : {upper, CanonicalRequestId(upper)}) {
+    auto retry = Run("open_period { year: 2031 }", nullptr, key);
+    ASSERT_THAT(retry, IsOk()) << key;
+    EXPECT_TRUE(retry->replayed()) << key;
+    EXPECT_EQ(store_.HeadPosition(), head);
+  }
+}
+
+TEST_F(EngineTest, ARevokedTokenRunsNothingEvenWhenTheCallStartedBefore) {
+  MustRun("open_period { year: 2025 }");
+  const v1::Principal cell = MakePrincipal("cell1", v1::ROLE_CELL_COMMITTEE, "bloc");
+  ASSERT_THAT(engine_->SeedPrincipal(cell, "cell-token-0123456789"), IsOk());
+  const v1::Command command = Cmd("open_period { year: 2026 }");
+  // Authenticated once (as a stream does at its start), then revoked.
+  ASSERT_THAT(engine_->Authenticate("cell-token-0123456789"), IsOk());
+  ASSERT_THAT(engine_->RevokePrincipal(admin_, "cell1"), IsOk());
+  const uint64_t head = store_.HeadPosition();
+  EXPECT_THAT(engine_->ExecuteWithToken("cell-token-0123456789", command, ""),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("revoked")));
+  EXPECT_EQ(store_.HeadPosition(), head);
+  EXPECT_THAT(engine_->ExecuteWithToken("root-token-0123456789", command, ""), IsOk());
+}
+
+ConfiguredPrincipal Configured(const std::string& id, v1::Role role, const std::string& scope,
+                               const std::string& token) {
+  return ConfiguredPrincipal{MakePrincipal(id, role, scope), token};
+}
+
+TEST_F(EngineTest, TheAuthConfigCreatesRotatesAndRevokesWhatItLists) {
+  ASSERT_THAT(engine_->CreatePrincipal(admin_,
+                                       [] {
+                                         v1::CreatePrincipalRequest r;
+                                         *r.mutable_principal() =
+                                             MakePrincipal("by-api", v1::ROLE_INSPECTOR);
+                                         r.set_token("api-token-0123456789");
+                                         return r;
+                                       }()),
+              IsOk());
+  auto first = engine_->ApplyAuthConfig(
+      {Configured("ops", v1::ROLE_ADMIN, "", "ops-token-0123456789"),
+       Configured("prov", v1::ROLE_INTEGRATION, "", "prov-token-0123456789")});
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(first->created, (std::vector<std::string>{"ops", "prov"}));
+  EXPECT_TRUE(LastEvent(store_).principal_created().from_auth_config());
+  EXPECT_THAT(engine_->Authenticate("prov-token-0123456789"), IsOk());
+
+  // The same file again changes nothing.
+  const uint64_t head = store_.HeadPosition();
+  auto same = engine_->ApplyAuthConfig(
+      {Configured("ops", v1::ROLE_ADMIN, "", "ops-token-0123456789"),
+       Configured("prov", v1::ROLE_INTEGRATION, "", "prov-token-0123456789")});
+  ASSERT_THAT(same, IsOk());
+  EXPECT_TRUE(same->created.empty() && same->rotated.empty() && same->revoked.empty());
+  EXPECT_EQ(store_.HeadPosition(), head);
+
+  // A changed token rotates; a principal the file created and no longer lists is revoked; one
+  // made through the API is not the file's to revoke.
+  auto second =
+      engine_->ApplyAuthConfig({Configured("ops", v1::ROLE_ADMIN, "", "ops-token-NEW-0123456789")});
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ(second->rotated, std::vector<std::string>{"ops"});
+  EXPECT_EQ(second->revoked, std::vector<std::string>{"prov"});
+  EXPECT_EQ(store_.HeadPosition(), head + 2);
+  EXPECT_THAT(engine_->Authenticate("ops-token-0123456789"),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(engine_->Authenticate("ops-token-NEW-0123456789"), IsOk());
+  EXPECT_THAT(engine_->Authenticate("prov-token-0123456789"),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(engine_->Authenticate("api-token-0123456789"), IsOk());
+  const v1::Event revoked = LastEvent(store_);
+  EXPECT_EQ(revoked.principal_revoked().principal_id(), "prov");
+  EXPECT_EQ(revoked.principal_revoked().reason(), "removed from the auth config");
+  auto events = store_.ReadAll(head + 1, 1);
+  ASSERT_THAT(events, IsOk());
+  v1::Event rotated;
+  ASSERT_TRUE(rotated.ParseFromString((*events)[0].payload()));
+  EXPECT_EQ(rotated.principal_token_rotated().principal_id(), "ops");
+  EXPECT_EQ(rotated.principal_token_rotated().token_sha256(),
+            TokenHash("ops-token-NEW-0123456789"));
+
+  // Listed again after its revocation, it stays revoked.
+  auto third = engine_->ApplyAuthConfig(
+      {Configured("ops", v1::ROLE_ADMIN, "", "ops-token-NEW-0123456789"),
+       Configured("prov", v1::ROLE_INTEGRATION, "", "prov-token-0123456789")});
+  ASSERT_THAT(third, IsOk());
+  EXPECT_EQ(third->kept_revoked, std::vector<std::string>{"prov"});
+  EXPECT_THAT(engine_->Authenticate("prov-token-0123456789"),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+
+  // The state a replay builds agrees.
+  auto rebuilt = engine_->Rebuild(0);
+  ASSERT_THAT(rebuilt, IsOk());
+  EXPECT_EQ((*rebuilt)->Dump(), LiveDump());
+}
+
+TEST_F(EngineTest, ABadAuthConfigWritesNothing) {
+  ASSERT_THAT(
+      engine_->ApplyAuthConfig({Configured("ops", v1::ROLE_ADMIN, "", "ops-token-0123456789")}),
+      IsOk());
+  const uint64_t head = store_.HeadPosition();
+  EXPECT_THAT(
+      engine_->ApplyAuthConfig({Configured("ops", v1::ROLE_INSPECTOR, "", "ops-token-0123456789")}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("roles never change")));
+  EXPECT_THAT(engine_->ApplyAuthConfig({Configured("a", v1::ROLE_ADMIN, "", "a-token-0123456789"),
+                                        Configured("a", v1::ROLE_ADMIN, "", "b-token-0123456789")}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("listed twice")));
+  EXPECT_THAT(
+      engine_->ApplyAuthConfig({Configured("new", v1::ROLE_ADMIN, "", "root-token-0123456789")}),
+      StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(engine_->ApplyAuthConfig({Configured("short", v1::ROLE_ADMIN, "", "tiny")}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("token")));
+  EXPECT_EQ(store_.HeadPosition(), head);
+  EXPECT_THAT(engine_->Authenticate("ops-token-0123456789"), IsOk());
+}
+
+TEST_F(EngineTest, AnAsOfReadIsAuthorizedBeforeAnyPastStateIsRebuilt) {
+  RateCellOf2025();
+  v1::AsOf at;
+  at.set_position(3);
+  bool read = false;
+  uint64_t authorized_at = 0;
+  EXPECT_THAT(engine_->Read(
+                  at,
+                  [&](const projections::RatingState& live) {
+                    authorized_at = live.position();
+                    return absl::PermissionDeniedError("no");
+                  },
+                  [&](const projections::RatingState&) {
+                    read = true;
+                    return absl::OkStatus();
+                  }),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_FALSE(read);
+  EXPECT_EQ(authorized_at, store_.HeadPosition());  // The live state.
+  EXPECT_EQ(engine_->as_of_rebuilds(), 0);
+  // Allowed, the past state is rebuilt once and read.
+  EXPECT_THAT(engine_->Read(
+                  at, [](const projections::RatingState&) { return absl::OkStatus(); },
+                  [&](const projections::RatingState& past) {
+                    read = past.position() == 3;
+                    return absl::OkStatus();
+                  }),
+              IsOk());
+  EXPECT_TRUE(read);
+  EXPECT_EQ(engine_->as_of_rebuilds(), 1);
+}
+
+TEST_F(EngineTest, OversizedInputIsRefusedBeforeAuthorizationAndQuotedShort) {
+  MustRun("open_period { year: 2025 }");
+  MustRun("register_org { id: 'c1' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' }");
+  MustRun("enroll_member { id: 'm1' org: 'c1' admitted_on: '2015-03-01' }");
+  const uint64_t head = store_.HeadPosition();
+  const v1::Principal cell = MakePrincipal("cell1", v1::ROLE_CELL_COMMITTEE, "c1");
+
+  // 150,000 committee_of entries: refused on their number, before any lookup.
+  v1::Command posts = Cmd("change_member_posts { member: 'm1' on: '2025-01-01' }");
+  for (int i = 0; i < 150000; ++i) posts.mutable_change_member_posts()->add_committee_of("c1");
+  EXPECT_THAT(engine_->Execute(cell, posts, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("committee_of: at most 64")));
+
+  const std::string huge(900 * 1024, 'x');
+  v1::Command ballots = Cmd(R"(record_ballots { session: 's' org: 'c1' year: 2025
+      subjects: 'member/m1' issued: '1' ballots { marks { subject: 'member/m1' levels: LEVEL_HTTNV } } })");
+  ballots.mutable_record_ballots()->mutable_ballots(0)->set_serial(huge);
+  auto refused = engine_->Execute(cell, ballots, "");
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kInvalidArgument,
+                                HasSubstr("ballots[0].serial: longer than 64 bytes")));
+  ballots.mutable_record_ballots()->mutable_ballots(0)->set_serial("");
+  EXPECT_THAT(engine_->Execute(cell, ballots, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("1..64")));
+
+  struct Case {
+    std::string command;
+    const char* names;
+  } cases[] = {
+      {"enroll_member { id: 'm2' org: 'c1' admitted_on: '2015-03-01' name: '" +
+           std::string(513, 'n') + "' }",
+       "name: longer than 512 bytes"},
+      {"register_org { id: '" + std::string(65, 'o') +
+           "' kind: ORG_KIND_GRASSROOTS_CELL parent: 'bloc' }",
+       "id: longer than 64 bytes"},
+      {"record_review_completed { subject: 'member/" + std::string(100, 'm') + "' year: 2025 }",
+       "subject: longer than 74 bytes"},
+      {"decide_ratings { year: 2025 ratings { subject: 'member/m1' level: LEVEL_HTNV } "
+       "override_reason: '" +
+           std::string(4097, 'r') + "' }",
+       "override_reason: longer than 4096 bytes"},
+      {"rerate { subject: 'member/m1' year: 2025 level: LEVEL_HTNV decision_no: '1' "
+       "override_reason: '" +
+           std::string(4097, 'r') + "' }",
+       "override_reason: longer than 4096 bytes"},
+      {"open_period { year: 2026 policy_version: '" + std::string(65, 'p') + "' }",
+       "policy_version: longer than 64 bytes"},
+      {"record_comments { subject: 'member/m1' year: 2025 source: COMMENT_SOURCE_RESIDENCE } ", ""},
+  };
+  for (const Case& c : cases) {
+    if (std::string(c.names).empty()) continue;
+    EXPECT_THAT(engine_->Execute(cell, Cmd(c.command), ""),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.names)))
+        << c.command.substr(0, 80);
+  }
+  // A bad value is quoted by its first 64 characters only.
+  auto bad_id = Run("enroll_member { id: '" + std::string(60, 'a') + "!" + std::string(3, 'b') +
+                    "' org: 'c1' admitted_on: '2015-03-01' }");
+  ASSERT_THAT(bad_id, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_LT(bad_id.status().message().size(), 200u);
+  auto bad_subject =
+      Run("record_review_completed { subject: 'person/" + std::string(60, 'q') + "' year: 2025 }");
+  ASSERT_THAT(bad_subject, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(bad_subject.status().message().find(std::string(60, 'q')), std::string::npos);
+  EXPECT_EQ(store_.HeadPosition(), head);
+}
+
+TEST_F(EngineTest, ACommitteeListsOnlyItsOwnSubjectsInABallotSession) {
+  MustRun("open_period { year: 2025 }");
+  MustRun("register_org { id: 'g1' kind: ORG_KIND_GRASSROOTS_COMMITTEE parent: 'bloc' }");
+  MustRun("register_org { id: 'c1' kind: ORG_KIND_SUBORDINATE_CELL parent: 'g1' }");
+  MustRun("register_org { id: 'c2' kind: ORG_KIND_SUBORDINATE_CELL parent: 'g1' }");
+  MustRun("enroll_member { id: 'm1' org: 'c1' admitted_on: '2015-03-01' }");
+  MustRun("enroll_member { id: 'm2' org: 'c2' admitted_on: '2015-03-01' }");
+  const v1::Principal cell = MakePrincipal("cell1", v1::ROLE_CELL_COMMITTEE, "c1");
+  const v1::Principal team = MakePrincipal("team1", v1::ROLE_COUNTING_TEAM, "c1");
+  const v1::Principal grassroots = MakePrincipal("g", v1::ROLE_GRASSROOTS_COMMITTEE, "g1");
+  auto session = [](const std::string& id, const std::string& subjects) {
+    return "record_ballots { session: '" + id + "' org: 'c1' year: 2025 " + subjects +
+           " issued: '1' ballots { serial: '1' marks { subject: 'member/m1' levels: LEVEL_HTTNV "
+           "} } }";
+  };
+  const std::string both = "subjects: 'member/m1' subjects: 'member/m2'";
+  const uint64_t head = store_.HeadPosition();
+  for (const v1::Principal* who : {&cell, &team}) {
+    EXPECT_THAT(Run(session("s-" + who->id(), both), who),
+                StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("member/m2")))
+        << who->id();
+  }
+  EXPECT_EQ(store_.HeadPosition(), head);
+  EXPECT_THAT(Run(session("own", "subjects: 'member/m1'"), &cell), IsOk());
+  EXPECT_THAT(Run(session("team", "subjects: 'member/m1'"), &team), IsOk());
+  // The committee above both cells may list both.
+  EXPECT_THAT(Run(session("wide", both), &grassroots), IsOk());
+  // An unknown subject is the plan's NOT_FOUND, not a refusal.
+  EXPECT_THAT(Run(session("unknown", "subjects: 'member/m1' subjects: 'member/nobody'"), &cell),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 }  // namespace

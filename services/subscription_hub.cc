@@ -1,0 +1,256 @@
+// Subscribe streams fed from the log (services/internal/subscription_hub.h).
+//
+// Ownership of a stream's state: exactly one party acts on a stream at a time, named by its
+// State (guarded by the hub's mutex): the reader thread while kRefilling, gRPC's write callback
+// while kWriting, the watcher (or OnCancel) while kIdle. Only the owner calls StartWrite or
+// Finish, outside the mutex, and Finish is the last thing anyone does to a stream: gRPC then
+// calls OnDone, which deletes it.
+#include "services/internal/subscription_hub.h"
+
+#include <deque>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/grpc_status.h"
+#include "services/auth.h"
+#include "services/internal/grpc_common.h"
+
+namespace rating::services::internal {
+
+class SubscriptionHub::Stream final : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+ public:
+  Stream(SubscriptionHub* hub, std::string token, const v1::SubscribeRequest& request)
+      : hub_(hub),
+        token_(std::move(token)),
+        every_(request.checkpoint_every() == 0 ? 100 : request.checkpoint_every()),
+        position_(request.after_position()),
+        last_checkpoint_(request.after_position()) {}
+
+  void OnWriteDone(bool ok) override { hub_->WriteDone(this, ok); }
+  void OnCancel() override { hub_->Cancelled(this); }
+  void OnDone() override { hub_->Done(this); }
+
+ private:
+  friend class SubscriptionHub;
+
+  SubscriptionHub* const hub_;
+  const std::string token_;
+  const uint32_t every_;
+  // Owned by the party the state names.
+  uint64_t position_;  // Last event buffered.
+  uint64_t last_checkpoint_;
+  uint32_t since_checkpoint_ = 0;
+  std::deque<v1::SubscribeResponse> batch_;
+  grpc::Status final_status_;
+  // Guarded by hub_->mu_.
+  State state_ = State::kRefilling;
+  bool cancelled_ = false;
+  bool registered_ = false;
+};
+
+SubscriptionHub::SubscriptionHub(Engine& engine, int max_streams, size_t buffer_bytes)
+    : engine_(engine), max_streams_(max_streams), buffer_bytes_(buffer_bytes) {
+  watcher_ = std::thread([this] { Watch(); });
+}
+
+SubscriptionHub::~SubscriptionHub() {
+  stopping_ = true;
+  watcher_.join();
+}
+
+int SubscriptionHub::open_streams() const {
+  absl::MutexLock lock(&mu_);
+  return open_;
+}
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* SubscriptionHub::Open(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest& request) {
+  absl::StatusOr<std::string> token = TokenOf(context);
+  auto* stream = new Stream(this, token.ok() ? *token : "", request);
+  // Refused streams end here; gRPC holds a Finish made before the handler returns.
+  auto refuse = [&](const absl::Status& status) {
+    stream->state_ = State::kDone;
+    stream->Finish(common::ToGrpcStatus(status));
+    return stream;
+  };
+  if (!token.ok()) return refuse(token.status());
+  absl::StatusOr<v1::Principal> caller = engine_.Authenticate(*token);
+  if (!caller.ok()) return refuse(caller.status());
+  if (absl::Status allowed = AuthorizeLogRead(*caller); !allowed.ok()) return refuse(allowed);
+  const uint64_t head = engine_.store().HeadPosition();
+  if (request.after_position() > head) {
+    return refuse(absl::OutOfRangeError(
+        absl::StrCat("after_position: ", request.after_position(), " is past the head ", head)));
+  }
+  if (engine_.store().IsShutdown()) return refuse(absl::OkStatus());
+  {
+    absl::MutexLock lock(&mu_);
+    if (open_ >= max_streams_) {
+      stream->state_ = State::kDone;
+    } else {
+      ++open_;
+      stream->registered_ = true;
+    }
+  }
+  if (!stream->registered_) {
+    return refuse(absl::ResourceExhaustedError(
+        absl::StrCat("subscribe: ", max_streams_,
+                     " streams are open, the server's limit (--max_subscriptions)")));
+  }
+  reader_.Schedule([this, stream] { Refill(stream); });
+  return stream;
+}
+
+void SubscriptionHub::Refill(Stream* stream) {
+  // Every batch is sent on the authority of the token as it stands now.
+  absl::StatusOr<v1::Principal> caller = engine_.Authenticate(stream->token_);
+  absl::Status status = caller.ok() ? AuthorizeLogRead(*caller) : caller.status();
+  bool caught_up = true;
+  if (status.ok() && !engine_.store().IsShutdown()) {
+    size_t bytes = 0;
+    absl::Status failed = absl::OkStatus();
+    absl::Status read =
+        engine_.store().ForEach(stream->position_ + 1, [&](const v1::Envelope& envelope) {
+          absl::StatusOr<v1::LogEntry> entry = ToLogEntry(envelope);
+          if (!entry.ok()) {
+            failed = entry.status();
+            return false;
+          }
+          v1::SubscribeResponse& response = stream->batch_.emplace_back();
+          *response.mutable_entry() = *std::move(entry);
+          bytes += response.ByteSizeLong();
+          stream->position_ = envelope.position();
+          if (++stream->since_checkpoint_ >= stream->every_) {
+            stream->batch_.emplace_back().set_checkpoint(stream->position_);
+            stream->last_checkpoint_ = stream->position_;
+            stream->since_checkpoint_ = 0;
+          }
+          if (bytes >= buffer_bytes_) {
+            caught_up = false;
+            return false;
+          }
+          return true;
+        });
+    status = failed.ok() ? read : failed;
+    // Caught up: confirm everything delivered so far.
+    if (status.ok() && caught_up && stream->position_ != stream->last_checkpoint_) {
+      stream->batch_.emplace_back().set_checkpoint(stream->position_);
+      stream->last_checkpoint_ = stream->position_;
+      stream->since_checkpoint_ = 0;
+    }
+  }
+  bool write = false;
+  bool again = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!status.ok() || stream->cancelled_ || engine_.store().IsShutdown()) {
+      // A refused token, a read error, a cancelled call or a store shutting down (OK) ends it.
+      stream->final_status_ = common::ToGrpcStatus(status);
+      FinishLocked(stream);
+    } else if (!stream->batch_.empty()) {
+      stream->state_ = State::kWriting;
+      write = true;
+    } else if (engine_.store().HeadPosition() > stream->position_) {
+      again = true;  // The log grew while the batch was read.
+    } else {
+      stream->state_ = State::kIdle;
+      idle_.insert(stream);
+    }
+  }
+  // From here the stream is the writer's (or finished): it is not touched again.
+  if (write) {
+    stream->StartWrite(&stream->batch_.front());
+  } else if (again) {
+    reader_.Schedule([this, stream] { Refill(stream); });
+  }
+}
+
+void SubscriptionHub::WriteDone(Stream* stream, bool ok) {
+  stream->batch_.pop_front();
+  bool write = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!ok || stream->cancelled_) {
+      stream->final_status_ = grpc::Status::OK;  // The client is gone: no one reads it.
+      FinishLocked(stream);
+      return;
+    }
+    if (!stream->batch_.empty()) {
+      write = true;
+    } else {
+      stream->state_ = State::kRefilling;
+    }
+  }
+  if (write) {
+    stream->StartWrite(&stream->batch_.front());
+  } else {
+    reader_.Schedule([this, stream] { Refill(stream); });
+  }
+}
+
+void SubscriptionHub::Cancelled(Stream* stream) {
+  absl::MutexLock lock(&mu_);
+  stream->cancelled_ = true;
+  if (stream->state_ == State::kIdle) {  // No one else acts on it: finish it here.
+    stream->final_status_ = grpc::Status(grpc::StatusCode::CANCELLED, "subscribe: cancelled");
+    FinishLocked(stream);
+  }
+}
+
+void SubscriptionHub::Done(Stream* stream) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stream->registered_) --open_;
+    idle_.erase(stream);
+  }
+  delete stream;
+}
+
+void SubscriptionHub::FinishLocked(Stream* stream) {
+  if (stream->state_ == State::kDone) return;
+  idle_.erase(stream);
+  stream->state_ = State::kDone;
+  // Finish only queues the status: gRPC calls OnDone later, on its own thread, never inside
+  // this call, so holding the mutex here cannot deadlock with Done.
+  stream->Finish(stream->final_status_);
+}
+
+void SubscriptionHub::Watch() {
+  const eventstore::EventStore& store = engine_.store();
+  uint64_t seen = store.HeadPosition();
+  while (!stopping_) {
+    // Wakes on an append or the store's shutdown; the timeout only lets the destructor in.
+    const uint64_t head = store.WaitForHeadPast(seen, absl::Seconds(1));
+    const bool shutdown = store.IsShutdown();
+    if (head <= seen && !shutdown) continue;
+    std::vector<Stream*> wake;
+    {
+      absl::MutexLock lock(&mu_);
+      if (shutdown) {
+        const std::vector<Stream*> idle(idle_.begin(), idle_.end());
+        for (Stream* stream : idle) {
+          stream->final_status_ = grpc::Status::OK;  // api.proto: ends with OK at shutdown.
+          FinishLocked(stream);
+        }
+      }
+      for (auto it = idle_.begin(); it != idle_.end();) {
+        Stream* stream = *it;
+        if (stream->position_ < head) {
+          stream->state_ = State::kRefilling;
+          wake.push_back(stream);
+          it = idle_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (Stream* stream : wake) reader_.Schedule([this, stream] { Refill(stream); });
+    seen = head;
+    if (shutdown) return;  // Streams busy now finish when they next look (Refill).
+  }
+}
+
+}  // namespace rating::services::internal

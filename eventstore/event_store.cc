@@ -71,4 +71,14 @@ absl::StatusOr<VerifyResult> VerifyTail(EventStore& store) {
   return result;
 }
 
+std::vector<absl::StatusOr<AppendResult>> EventStore::AppendMany(
+    std::vector<AppendRequest> requests) {
+  std::vector<absl::StatusOr<AppendResult>> results;
+  results.reserve(requests.size());
+  for (AppendRequest& r : requests) {
+    results.push_back(Append(r.stream, r.expected_version, std::move(r.events)));
+  }
+  return results;
+}
+
 }  // namespace rating::eventstore

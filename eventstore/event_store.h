@@ -54,6 +54,13 @@ struct AppendResult {
   bool replayed = false;
 };
 
+// One append of a batch (EventStore::AppendMany).
+struct AppendRequest {
+  std::string stream;
+  int64_t expected_version = kExpectAny;
+  std::vector<NewEvent> events;
+};
+
 // Result of a hash-chain verification.
 struct VerifyResult {
   bool ok = true;
@@ -112,6 +119,13 @@ class EventStore {
   // the same content returns their original positions and writes nothing.
   virtual absl::StatusOr<AppendResult> Append(std::string_view stream, int64_t expected_version,
                                               std::vector<NewEvent> events) = 0;
+
+  // Appends each request as Append would, in order, each atomic on its own and each with its
+  // own result, committed together where the store can (the sequencer's group commit: one
+  // durable write for the lot, bounded in bytes). A refused request writes nothing and does
+  // not stop the others. The default implementation calls Append for each.
+  virtual std::vector<absl::StatusOr<AppendResult>> AppendMany(
+      std::vector<AppendRequest> requests);
 
   // Up to `max_count` events of `stream` starting at `from_version` (1-based), forward or
   // backward (backward from `from_version` down; 0 = from the head). An unknown stream reads

@@ -18,6 +18,11 @@ absl::StatusOr<AppendResult> InMemoryEventStore::Append(std::string_view stream,
   return sequencer_.Append(stream, expected_version, std::move(events));
 }
 
+std::vector<absl::StatusOr<AppendResult>> InMemoryEventStore::AppendMany(
+    std::vector<AppendRequest> requests) {
+  return sequencer_.AppendMany(requests);
+}
+
 absl::StatusOr<std::vector<rating::v1::Envelope>> InMemoryEventStore::ReadStream(
     std::string_view stream, uint64_t from_version, Direction direction, size_t max_count) const {
   std::vector<rating::v1::Envelope> out;

@@ -761,6 +761,11 @@ absl::StatusOr<AppendResult> RocksDbEventStore::Append(std::string_view stream,
   return sequencer_->Append(stream, expected_version, std::move(events));
 }
 
+std::vector<absl::StatusOr<AppendResult>> RocksDbEventStore::AppendMany(
+    std::vector<AppendRequest> requests) {
+  return sequencer_->AppendMany(requests);
+}
+
 absl::StatusOr<std::vector<rating::v1::Envelope>> RocksDbEventStore::ReadStream(
     std::string_view stream, uint64_t from_version, Direction direction, size_t max_count) const {
   std::vector<rating::v1::Envelope> out;

@@ -126,6 +126,8 @@ class RocksDbEventStore final : public EventStore, private Sequencer::Backend {
 
   absl::StatusOr<AppendResult> Append(std::string_view stream, int64_t expected_version,
                                       std::vector<NewEvent> events) override;
+  std::vector<absl::StatusOr<AppendResult>> AppendMany(
+      std::vector<AppendRequest> requests) override;
   absl::StatusOr<std::vector<rating::v1::Envelope>> ReadStream(std::string_view stream,
                                                                uint64_t from_version,
                                                                Direction direction,

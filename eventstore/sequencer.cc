@@ -57,13 +57,13 @@ Sequencer::Sequencer(Backend* backend, const common::Clock& clock, Head head)
       head_position_(head.position),
       head_hash_(last_hash_) {}
 
-absl::StatusOr<AppendResult> Sequencer::Append(std::string_view stream, int64_t expected_version,
-                                               std::vector<NewEvent> events) {
+absl::Status Sequencer::Prepare(Writer& w, std::string_view stream, int64_t expected_version,
+                                std::vector<NewEvent>& events, AppendResult& result) {
   RATING_RETURN_IF_ERROR(ValidateAppend(stream, expected_version, events));
-  Writer w;
   w.stream = stream;
   w.expected_version = expected_version;
   w.events = &events;
+  w.result = &result;
   for (size_t i = 0; i < events.size(); ++i) {
     NewEvent& e = events[i];
     w.payload_bytes += e.payload.size();
@@ -74,44 +74,84 @@ absl::StatusOr<AppendResult> Sequencer::Append(std::string_view stream, int64_t 
       w.generated[i] = 1;
     }
   }
-  AppendResult result;
-  w.result = &result;
+  return absl::OkStatus();
+}
 
-  std::vector<Writer*> group;
-  {
-    absl::MutexLock lock(&queue_mu_);
-    writers_.push_back(&w);
-    while (!w.done && writers_.front() != &w) w.cv.Wait(&queue_mu_);
-    if (w.done) {
-      if (!w.status.ok()) return w.status;
-      return result;
+absl::StatusOr<AppendResult> Sequencer::Append(std::string_view stream, int64_t expected_version,
+                                               std::vector<NewEvent> events) {
+  Writer w;
+  AppendResult result;
+  RATING_RETURN_IF_ERROR(Prepare(w, stream, expected_version, events, result));
+  Run({&w});
+  if (!w.status.ok()) return w.status;
+  return result;
+}
+
+std::vector<absl::StatusOr<AppendResult>> Sequencer::AppendMany(
+    std::vector<AppendRequest>& requests) {
+  std::vector<absl::StatusOr<AppendResult>> out;
+  out.reserve(requests.size());
+  std::deque<Writer> writers;  // A deque: writers never move once queued.
+  std::vector<AppendResult> results(requests.size());
+  std::vector<Writer*> mine;
+  std::vector<size_t> index_of;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    Writer& w = writers.emplace_back();
+    absl::Status prepared = Prepare(w, requests[i].stream, requests[i].expected_version,
+                                    requests[i].events, results[i]);
+    if (!prepared.ok()) {
+      out.push_back(prepared);
+      continue;
+    }
+    out.push_back(absl::UnknownError("not committed"));  // Replaced below.
+    mine.push_back(&w);
+    index_of.push_back(i);
+  }
+  if (!mine.empty()) Run(mine);
+  for (size_t k = 0; k < mine.size(); ++k) {
+    const size_t i = index_of[k];
+    if (mine[k]->status.ok()) {
+      out[i] = std::move(results[i]);
+    } else {
+      out[i] = mine[k]->status;
+    }
+  }
+  return out;
+}
+
+void Sequencer::Run(const std::vector<Writer*>& mine) {
+  queue_mu_.Lock();
+  for (Writer* w : mine) writers_.push_back(w);
+  size_t next = 0;  // The first of `mine` not done.
+  while (true) {
+    while (next < mine.size() && mine[next]->done) ++next;
+    if (next == mine.size()) break;
+    Writer* w = mine[next];
+    if (writers_.front() != w) {
+      w->cv.Wait(&queue_mu_);
+      continue;
     }
     // This writer leads: it takes the queue's front run of writers as its group.
+    std::vector<Writer*> group;
     size_t bytes = 0;
     for (Writer* other : writers_) {
       if (!group.empty() && bytes + other->payload_bytes > kMaxGroupBytes) break;
       bytes += other->payload_bytes;
       group.push_back(other);
     }
-  }
-
-  // Writers queue up behind the group while it commits; they form the next group.
-  RunGroup(group);
-
-  {
-    absl::MutexLock lock(&queue_mu_);
+    // Writers queue up behind the group while it commits; they form the next group.
+    queue_mu_.Unlock();
+    RunGroup(group);
+    queue_mu_.Lock();
     for (Writer* member : group) {
       RATING_CHECK(writers_.front() == member);
       writers_.pop_front();
-      if (member != &w) {
-        member->done = true;
-        member->cv.Signal();  // Under the lock: the member cannot vanish before we unlock.
-      }
+      member->done = true;
+      member->cv.Signal();  // Under the lock: the member cannot vanish before we unlock.
     }
     if (!writers_.empty()) writers_.front()->cv.Signal();
   }
-  if (!w.status.ok()) return w.status;
-  return result;
+  queue_mu_.Unlock();
 }
 
 void Sequencer::RunGroup(const std::vector<Writer*>& group) {

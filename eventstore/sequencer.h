@@ -59,6 +59,9 @@ class Sequencer {
   // EventStore::Append. Thread-safe; concurrent calls are committed in groups.
   absl::StatusOr<AppendResult> Append(std::string_view stream, int64_t expected_version,
                                       std::vector<NewEvent> events);
+  // EventStore::AppendMany: the requests queue up together, in order, and are committed in as
+  // few groups as the group bound allows. `requests`' events are consumed.
+  std::vector<absl::StatusOr<AppendResult>> AppendMany(std::vector<AppendRequest>& requests);
 
   // EventStore::StreamVersion, from the stream-head cache (loaded from the backend on a miss).
   absl::StatusOr<uint64_t> StreamVersion(std::string_view stream) const;
@@ -78,6 +81,12 @@ class Sequencer {
   struct Writer;
   struct Group;
 
+  // Queues `mine` (consecutive writers of one caller) and returns once every one is done,
+  // leading a group whenever the first unfinished one reaches the front.
+  void Run(const std::vector<Writer*>& mine);
+  // Prepares `w` for `events`: validation, sizes, generated ids. INVALID_ARGUMENT as Append.
+  static absl::Status Prepare(Writer& w, std::string_view stream, int64_t expected_version,
+                              std::vector<NewEvent>& events, AppendResult& result);
   // Runs the leader's part for `group` (queue order): plans each writer, commits once.
   void RunGroup(const std::vector<Writer*>& group);
   // Checks one writer against the log and the group so far; appends its envelopes to `g`.

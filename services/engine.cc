@@ -103,8 +103,8 @@ absl::StatusOr<v1::Principal> Engine::Authenticate(std::string_view token) const
   return services::Authenticate(*state_, token);
 }
 
-absl::StatusOr<std::optional<v1::CommandReply>> Engine::ReplayedLocked(const v1::Principal& caller,
-                                                                       std::string_view sent) {
+absl::StatusOr<std::optional<v1::CommandReply>> Engine::Replayed(const v1::Principal& caller,
+                                                                 std::string_view sent) const {
   if (sent.empty()) return std::optional<v1::CommandReply>();
   const std::string request_id = CanonicalRequestId(sent);
   if (!common::IsUuid(request_id)) {
@@ -145,32 +145,36 @@ absl::StatusOr<std::optional<v1::CommandReply>> Engine::ReplayedLocked(const v1:
   return std::optional<v1::CommandReply>(std::move(reply));
 }
 
-absl::StatusOr<v1::CommandReply> Engine::AppendLocked(const v1::Principal& caller,
-                                                      const std::string& stream,
-                                                      const std::vector<v1::Event>& events,
-                                                      std::string_view request_id) {
-  const std::string correlation = request_id.empty() ? common::NewUuid() : std::string(request_id);
-  std::vector<eventstore::NewEvent> batch;
-  batch.reserve(events.size());
-  for (size_t i = 0; i < events.size(); ++i) {
-    eventstore::NewEvent e;
-    if (!request_id.empty()) e.event_id = DerivedEventId(request_id, static_cast<int>(i));
-    e.type = kEventType;
-    e.schema_version = 1;
-    e.payload = events[i].SerializeAsString();
-    e.actor = caller.id();
-    e.correlation_id = correlation;
-    e.causation_id = correlation;
-    batch.push_back(std::move(e));
+void Engine::PlanCommand(const projections::RatingState& state, const v1::Principal& caller,
+                         const v1::Command& command, std::string_view request_id,
+                         Step& step) const {
+  step.caller = caller;
+  absl::StatusOr<std::optional<v1::CommandReply>> replayed = Replayed(caller, request_id);
+  if (!replayed.ok()) {
+    step.status = replayed.status();
+    return;
   }
-  // Optimistic concurrency: the plan was made against this version of the stream.
-  const int64_t expected = static_cast<int64_t>(state_->StreamVersion(stream));
-  RATING_ASSIGN_OR_RETURN(eventstore::AppendResult result,
-                          store_.Append(stream, expected, std::move(batch)));
+  if (*replayed) {
+    step.reply = **std::move(replayed);
+    return;
+  }
+  step.status = AuthorizeCommand(state, caller, command);
+  if (!step.status.ok()) return;
+  absl::StatusOr<Plan> plan = services::PlanCommand(state, command);
+  if (!plan.ok()) {
+    step.status = plan.status();
+    return;
+  }
+  step.stream = std::move(plan->stream);
+  step.events = std::move(plan->events);
+  step.request_id = CanonicalRequestId(request_id);
+}
+
+absl::Status Engine::ApplyLocked(const eventstore::AppendResult& result, const Step& step) {
   RATING_ASSIGN_OR_RETURN(std::vector<v1::Envelope> stored,
                           store_.ReadAll(result.positions.front(), result.positions.size()));
   for (size_t i = 0; i < stored.size(); ++i) {
-    absl::Status applied = state_->Apply(stored[i], events[i]);
+    absl::Status applied = state_->Apply(stored[i], step.events[i]);
     if (!applied.ok()) {
       // The event is durable but the projection refused it: rebuild from the log so the
       // state stays exactly what the log says.
@@ -181,23 +185,148 @@ absl::StatusOr<v1::CommandReply> Engine::AppendLocked(const v1::Principal& calle
           absl::StrCat("projection refused a stored event: ", applied.message()));
     }
   }
-  v1::CommandReply reply;
-  reply.set_first_position(result.positions.front());
-  reply.set_last_position(result.positions.back());
-  for (const std::string& id : result.event_ids) reply.add_event_ids(id);
-  reply.set_replayed(result.replayed);
-  return reply;
+  return absl::OkStatus();
 }
 
-absl::StatusOr<v1::CommandReply> Engine::ExecuteLocked(const v1::Principal& caller,
-                                                       const v1::Command& command,
-                                                       std::string_view request_id) {
-  RATING_ASSIGN_OR_RETURN(std::optional<v1::CommandReply> replayed,
-                          ReplayedLocked(caller, request_id));
-  if (replayed) return *std::move(replayed);
-  RATING_RETURN_IF_ERROR(AuthorizeCommand(*state_, caller, command));
-  RATING_ASSIGN_OR_RETURN(Plan plan, PlanCommand(*state_, command));
-  return AppendLocked(caller, plan.stream, plan.events, CanonicalRequestId(request_id));
+absl::Status Engine::Pipeline(const Planner& plan, std::vector<Step>& steps) {
+  // Applied commands remembered for the conflict check; a plan older than all of them is made
+  // again.
+  constexpr size_t kRecent = 4096;
+  uint64_t ticket = 0;
+  Footprint footprint;
+  while (true) {
+    steps.clear();
+    footprint = Footprint();
+    uint64_t planned_at = 0;
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      planned_at = state_->position();
+      RATING_RETURN_IF_ERROR(plan(*state_, steps, footprint));
+    }
+    footprint.Normalize();
+    bool appends = false;
+    for (const Step& step : steps) appends = appends || !step.events.empty();
+    if (!appends) return absl::OkStatus();  // Refusals and replays: read-only.
+
+    absl::MutexLock lock(&commit_mu_);
+    // Anything applied since the plan that it may depend on: plan again (the state has it).
+    bool stale = planned_at < recent_floor_;
+    for (auto it = recent_.rbegin(); !stale && it != recent_.rend() && it->first > planned_at;
+         ++it) {
+      stale = Conflicts(it->second, footprint);
+    }
+    // Anything appended and not applied yet that it may depend on, or that may depend on it:
+    // wait until it is applied, then plan again.
+    std::optional<uint64_t> wait_for;
+    for (const auto& [other, theirs] : in_flight_) {
+      if (Conflicts(theirs, footprint) || Conflicts(footprint, theirs)) {
+        wait_for = other;
+        break;
+      }
+    }
+    if (wait_for) {
+      auto applied = [this, id = *wait_for]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_) {
+        return in_flight_.count(id) == 0;
+      };
+      commit_mu_.Await(absl::Condition(&applied));
+      stale = true;
+    }
+    if (stale) {
+      replans_.fetch_add(1);
+      continue;
+    }
+    ticket = next_ticket_++;
+    in_flight_.emplace(ticket, footprint);
+    break;
+  }
+
+  // Append without any lock: concurrent commands share the store's group commit. A global
+  // command runs alone, so it checks its stream's version exactly.
+  std::vector<eventstore::AppendRequest> requests;
+  std::vector<size_t> step_of;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    Step& step = steps[i];
+    if (step.events.empty()) continue;
+    eventstore::AppendRequest& r = requests.emplace_back();
+    r.stream = step.stream;
+    r.expected_version = step.expected_version;
+    const std::string correlation =
+        step.request_id.empty() ? common::NewUuid() : step.request_id;
+    r.events.reserve(step.events.size());
+    for (size_t k = 0; k < step.events.size(); ++k) {
+      eventstore::NewEvent e;
+      if (!step.request_id.empty()) e.event_id = DerivedEventId(step.request_id, static_cast<int>(k));
+      e.type = kEventType;
+      e.schema_version = 1;
+      e.payload = step.events[k].SerializeAsString();
+      e.actor = step.caller.id();
+      e.correlation_id = correlation;
+      e.causation_id = correlation;
+      r.events.push_back(std::move(e));
+    }
+    step_of.push_back(i);
+  }
+  std::vector<absl::StatusOr<eventstore::AppendResult>> results =
+      store_.AppendMany(std::move(requests));
+
+  // Apply in log order: each append waits until the state reaches the position before it.
+  uint64_t last_applied = 0;
+  absl::Status failure = absl::OkStatus();
+  for (size_t k = 0; k < results.size(); ++k) {
+    Step& step = steps[step_of[k]];
+    if (!results[k].ok()) {
+      step.status = results[k].status();
+      continue;
+    }
+    const eventstore::AppendResult& result = *results[k];
+    v1::CommandReply reply;
+    reply.set_first_position(result.positions.front());
+    reply.set_last_position(result.positions.back());
+    for (const std::string& id : result.event_ids) reply.add_event_ids(id);
+    reply.set_replayed(result.replayed);
+    if (!result.replayed) {
+      const uint64_t before = result.positions.front() - 1;
+      auto ready = [this, before]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return state_->position() >= before;
+      };
+      mu_.LockWhen(absl::Condition(&ready));
+      absl::Status applied = state_->position() == before
+                                 ? ApplyLocked(result, step)
+                                 : absl::InternalError(absl::StrCat(
+                                       "the state is at position ", state_->position(),
+                                       ", past the append at ", result.positions.front()));
+      mu_.Unlock();
+      if (!applied.ok()) {
+        step.status = applied;
+        if (failure.ok()) failure = applied;
+        continue;
+      }
+      last_applied = result.positions.back();
+    }
+    step.reply = std::move(reply);
+  }
+  {
+    absl::MutexLock lock(&commit_mu_);
+    Footprint done = std::move(in_flight_[ticket]);
+    in_flight_.erase(ticket);
+    if (last_applied != 0) {
+      recent_.emplace_back(last_applied, std::move(done));
+      while (recent_.size() > kRecent) {
+        recent_floor_ = recent_.front().first;
+        recent_.pop_front();
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::CommandReply> Engine::RunOne(const Planner& plan) {
+  std::vector<Step> steps;
+  RATING_RETURN_IF_ERROR(Pipeline(plan, steps));
+  if (steps.size() != 1) return absl::InternalError("one step expected");
+  if (!steps[0].status.ok()) return steps[0].status;
+  if (!steps[0].reply) return absl::InternalError("no reply");
+  return *std::move(steps[0].reply);
 }
 
 absl::StatusOr<v1::CommandReply> Engine::Execute(const v1::Principal& caller,
@@ -207,21 +336,92 @@ absl::StatusOr<v1::CommandReply> Engine::Execute(const v1::Principal& caller,
   v1::Command clean = command;
   clean.DiscardUnknownFields();
   RATING_RETURN_IF_ERROR(internal::CheckCommandLimits(clean));
-  absl::MutexLock lock(&mu_);
-  return ExecuteLocked(caller, clean, request_id);
+  return RunOne([&](const projections::RatingState& state, std::vector<Step>& steps,
+                    Footprint& footprint) {
+    PlanCommand(state, caller, clean, request_id, steps.emplace_back());
+    footprint = FootprintOf(state, clean, CanonicalRequestId(request_id));
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<v1::CommandReply> Engine::ExecuteWithToken(std::string_view token,
                                                           const v1::Command& command,
                                                           std::string_view request_id) {
-  // Who asks is known before the command is looked at, and again when it is sequenced.
-  RATING_RETURN_IF_ERROR(Authenticate(token).status());
-  v1::Command clean = command;
-  clean.DiscardUnknownFields();
-  RATING_RETURN_IF_ERROR(internal::CheckCommandLimits(clean));
-  absl::MutexLock lock(&mu_);
-  RATING_ASSIGN_OR_RETURN(v1::Principal caller, services::Authenticate(*state_, token));
-  return ExecuteLocked(caller, clean, request_id);
+  std::vector<BatchCommand> one(1);
+  one[0].command = command;
+  one[0].request_id = std::string(request_id);
+  std::vector<absl::StatusOr<v1::CommandReply>> results = ExecuteMany(token, one);
+  return std::move(results[0]);
+}
+
+std::vector<absl::StatusOr<v1::CommandReply>> Engine::ExecuteMany(
+    std::string_view token, const std::vector<BatchCommand>& commands) {
+  // A run stops at this many commands or payload bytes (the store bounds a group too).
+  constexpr size_t kMaxRun = 256;
+  constexpr size_t kMaxRunBytes = 2 << 20;
+  std::vector<absl::StatusOr<v1::CommandReply>> out;
+  out.reserve(commands.size());
+  // Who asks is known before the commands are looked at, and again for each run.
+  if (absl::Status known = Authenticate(token).status(); !known.ok()) {
+    while (out.size() < commands.size()) out.push_back(known);
+    return out;
+  }
+  // What this version does not know is never planned on nor stored; limits before anything.
+  std::vector<v1::Command> clean(commands.size());
+  std::vector<absl::Status> checked(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    clean[i] = commands[i].command;
+    clean[i].DiscardUnknownFields();
+    checked[i] = internal::CheckCommandLimits(clean[i]);
+  }
+  size_t next = 0;
+  std::vector<Step> steps;
+  while (next < commands.size()) {
+    if (!checked[next].ok()) {
+      out.push_back(checked[next]);
+      ++next;
+      continue;
+    }
+    absl::Status ran = Pipeline(
+        [&](const projections::RatingState& state, std::vector<Step>& run, Footprint& union_fp) {
+          RATING_ASSIGN_OR_RETURN(v1::Principal caller, services::Authenticate(state, token));
+          size_t bytes = 0;
+          for (size_t i = next; i < commands.size() && run.size() < kMaxRun; ++i) {
+            if (!checked[i].ok()) break;  // Reported on its own, in order.
+            const std::string request_id = CanonicalRequestId(commands[i].request_id);
+            Footprint mine = FootprintOf(state, clean[i], request_id);
+            mine.Normalize();
+            // A command that may depend on an earlier one of the run waits for the next run.
+            if (!run.empty() && (mine.global || Conflicts(union_fp, mine))) break;
+            Step& step = run.emplace_back();
+            PlanCommand(state, caller, clean[i], commands[i].request_id, step);
+            if (step.events.empty()) continue;
+            for (const v1::Event& e : step.events) bytes += e.ByteSizeLong();
+            if (mine.global) step.expected_version =
+                static_cast<int64_t>(state.StreamVersion(step.stream));
+            Merge(union_fp, mine);
+            if (mine.global || bytes > kMaxRunBytes) break;
+          }
+          return absl::OkStatus();
+        },
+        steps);
+    if (!ran.ok()) {
+      // The token no longer authenticates (or the log cannot be read): nothing more runs.
+      while (out.size() < commands.size()) out.push_back(ran);
+      return out;
+    }
+    for (Step& step : steps) {
+      if (!step.status.ok()) {
+        out.push_back(step.status);
+      } else if (step.reply) {
+        out.push_back(*std::move(step.reply));
+      } else {
+        out.push_back(absl::InternalError("no reply"));
+      }
+      ++next;
+    }
+  }
+  return out;
 }
 
 absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
@@ -232,18 +432,28 @@ absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
   std::string token = request.token();
   if (token.empty()) token = common::RandomHex(24);
   RATING_RETURN_IF_ERROR(CheckNewPrincipal(p, token));
-  absl::MutexLock lock(&mu_);
-  if (state_->principals().Find(p.id()) != nullptr) {
-    return absl::AlreadyExistsError(absl::StrCat("principal ", p.id(), ": already exists"));
-  }
-  if (state_->principals().FindByTokenHash(TokenHash(token)) != nullptr) {
-    return absl::AlreadyExistsError("token: already in use");
-  }
-  v1::Event event;
-  *event.mutable_principal_created()->mutable_principal() = p;
-  event.mutable_principal_created()->set_token_sha256(TokenHash(token));
-  RATING_ASSIGN_OR_RETURN(v1::CommandReply reply,
-                          AppendLocked(caller, kPrincipalsStream, {event}, ""));
+  RATING_ASSIGN_OR_RETURN(
+      v1::CommandReply reply,
+      RunOne([&](const projections::RatingState& state, std::vector<Step>& steps,
+                 Footprint& footprint) {
+        footprint = GlobalFootprint();
+        Step& step = steps.emplace_back();
+        step.caller = caller;
+        if (state.principals().Find(p.id()) != nullptr) {
+          step.status = absl::AlreadyExistsError(absl::StrCat("principal ", p.id(), ": already exists"));
+          return absl::OkStatus();
+        }
+        if (state.principals().FindByTokenHash(TokenHash(token)) != nullptr) {
+          step.status = absl::AlreadyExistsError("token: already in use");
+          return absl::OkStatus();
+        }
+        v1::Event& event = step.events.emplace_back();
+        *event.mutable_principal_created()->mutable_principal() = p;
+        event.mutable_principal_created()->set_token_sha256(TokenHash(token));
+        step.stream = kPrincipalsStream;
+        step.expected_version = static_cast<int64_t>(state.StreamVersion(step.stream));
+        return absl::OkStatus();
+      }));
   v1::CreatePrincipalResponse response;
   *response.mutable_principal() = p;
   response.set_token(token);
@@ -254,19 +464,25 @@ absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
 absl::StatusOr<v1::CommandReply> Engine::RevokePrincipal(const v1::Principal& caller,
                                                          const std::string& principal_id) {
   RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
-  absl::MutexLock lock(&mu_);
-  const projections::PrincipalRecord* record = state_->principals().Find(principal_id);
-  if (record == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat("principal ", internal::Echo(principal_id), ": not found"));
-  }
-  if (record->principal.revoked()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("principal ", principal_id, ": already revoked"));
-  }
-  v1::Event event;
-  event.mutable_principal_revoked()->set_principal_id(principal_id);
-  return AppendLocked(caller, kPrincipalsStream, {event}, "");
+  return RunOne([&](const projections::RatingState& state, std::vector<Step>& steps,
+                    Footprint& footprint) {
+    footprint = GlobalFootprint();
+    Step& step = steps.emplace_back();
+    step.caller = caller;
+    const projections::PrincipalRecord* record = state.principals().Find(principal_id);
+    if (record == nullptr) {
+      step.status = absl::NotFoundError(
+          absl::StrCat("principal ", internal::Echo(principal_id), ": not found"));
+    } else if (record->principal.revoked()) {
+      step.status = absl::FailedPreconditionError(
+          absl::StrCat("principal ", principal_id, ": already revoked"));
+    } else {
+      step.events.emplace_back().mutable_principal_revoked()->set_principal_id(principal_id);
+      step.stream = kPrincipalsStream;
+      step.expected_version = static_cast<int64_t>(state.StreamVersion(step.stream));
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<bool> Engine::SeedPrincipal(const v1::Principal& principal,
@@ -299,9 +515,17 @@ absl::StatusOr<AuthConfigChanges> Engine::ApplyAuthConfig(
     }
   }
   AuthConfigChanges changes;
-  std::vector<v1::Event> events;
-  absl::MutexLock lock(&mu_);
-  const projections::PrincipalView& view = state_->principals();
+  std::vector<Step> steps;
+  RATING_RETURN_IF_ERROR(Pipeline(
+      [&](const projections::RatingState& state, std::vector<Step>& run, Footprint& footprint) {
+  footprint = GlobalFootprint();
+  changes = AuthConfigChanges();
+  Step& step = run.emplace_back();
+  step.caller = SystemPrincipal();
+  step.stream = kPrincipalsStream;
+  step.expected_version = static_cast<int64_t>(state.StreamVersion(step.stream));
+  std::vector<v1::Event>& events = step.events;
+  const projections::PrincipalView& view = state.principals();
   for (const ConfiguredPrincipal& c : principals) {
     const std::string& id = c.principal.id();
     const std::string hash = TokenHash(c.token);
@@ -348,9 +572,10 @@ absl::StatusOr<AuthConfigChanges> Engine::ApplyAuthConfig(
     revoked->set_reason("removed from the auth config");
     changes.revoked.push_back(id);
   }
-  if (!events.empty()) {
-    RATING_RETURN_IF_ERROR(AppendLocked(SystemPrincipal(), kPrincipalsStream, events, "").status());
-  }
+  return absl::OkStatus();
+      },
+      steps));
+  for (const Step& step : steps) RATING_RETURN_IF_ERROR(step.status);
   return changes;
 }
 

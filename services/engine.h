@@ -1,10 +1,17 @@
 // The engine: owns the projected state over an event store, runs commands (authorize ->
 // plan with the rules -> append -> apply) and answers reads, live or as of a past moment.
-// Layer: services. Thread-safe: commands are serialized (one writer); reads share a lock.
+// Layer: services. Thread-safe. Commands are pipelined: each is planned against the live state
+// under a shared lock, checked against the commands planned or applied since (conflicts.h:
+// one that may depend on them is planned again), appended without any lock (concurrent
+// commands share the store's group commit) and applied in log order under a short exclusive
+// lock. Reads share the lock, so they wait for an apply, never for an fsync.
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <functional>
+#include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,6 +22,7 @@
 #include "eventstore/event_store.h"
 #include "projections/rating_state.h"
 #include "rating/v1/api.pb.h"
+#include "services/conflicts.h"
 
 namespace rating::services {
 
@@ -55,6 +63,19 @@ class Engine {
                                                     const v1::Command& command,
                                                     std::string_view request_id);
 
+  // One command of a batch (ExecuteMany).
+  struct BatchCommand {
+    v1::Command command;
+    std::string request_id;
+  };
+  // Runs `commands` in order as the holder of `token`, as consecutive ExecuteWithToken calls
+  // would, with one result each, but in runs: consecutive commands none of which may depend
+  // on another are planned together and appended in one group commit. Stops at the first
+  // command whose token no longer authenticates (that result and the rest are
+  // UNAUTHENTICATED: nothing more runs on its authority).
+  std::vector<absl::StatusOr<v1::CommandReply>> ExecuteMany(
+      std::string_view token, const std::vector<BatchCommand>& commands);
+
   // Principal management (admin only). CreatePrincipal generates a token when none is given.
   absl::StatusOr<v1::CreatePrincipalResponse> CreatePrincipal(
       const v1::Principal& caller, const v1::CreatePrincipalRequest& request);
@@ -90,6 +111,10 @@ class Engine {
       const std::function<absl::Status(const projections::RatingState& live)>& authorize,
       const std::function<absl::Status(const projections::RatingState&)>& read) const;
 
+  // How many plans were made again because a command planned or applied meanwhile may have
+  // changed what they read. Thread-safe.
+  int64_t replans() const { return replans_.load(); }
+
   // How many past states as-of reads have rebuilt (replayed from the log) so far. Thread-safe.
   int64_t as_of_rebuilds() const { return as_of_rebuilds_.load(); }
 
@@ -99,24 +124,48 @@ class Engine {
   eventstore::EventStore& store() const { return store_; }
 
  private:
+  // One planned command: what it appends, or its result when it appends nothing.
+  struct Step {
+    absl::Status status;                     // A refusal (nothing appended).
+    std::optional<v1::CommandReply> reply;   // A replayed request, or the reply once applied.
+    v1::Principal caller;
+    std::string stream;
+    std::vector<v1::Event> events;           // Empty: nothing to append.
+    std::string request_id;                  // Canonical ("" = none).
+    int64_t expected_version = eventstore::kExpectAny;
+  };
+  // Plans over the live state (shared lock held): fills the steps of one run and the union
+  // of the footprints of those that append. A returned error ends the pipeline with it.
+  using Planner = std::function<absl::Status(const projections::RatingState& state,
+                                             std::vector<Step>& steps, Footprint& footprint)>;
+
   explicit Engine(eventstore::EventStore& store);
-  absl::StatusOr<v1::CommandReply> AppendLocked(const v1::Principal& caller,
-                                                const std::string& stream,
-                                                const std::vector<v1::Event>& events,
-                                                std::string_view request_id)
+  // Plans with `plan`, waits out or re-plans around conflicting commands, appends the steps'
+  // events in one AppendMany and applies them in log order. `steps` holds each step's result.
+  absl::Status Pipeline(const Planner& plan, std::vector<Step>& steps);
+  // Applies one stored append (exclusive lock held; the state is just before it).
+  absl::Status ApplyLocked(const eventstore::AppendResult& result, const Step& step)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<std::optional<v1::CommandReply>> ReplayedLocked(const v1::Principal& caller,
-                                                                 std::string_view request_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Execute's work once the command is clean and the key canonical.
-  absl::StatusOr<v1::CommandReply> ExecuteLocked(const v1::Principal& caller,
-                                                 const v1::Command& command,
-                                                 std::string_view request_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The first reply of a request already stored under `request_id`, or nullopt.
+  absl::StatusOr<std::optional<v1::CommandReply>> Replayed(const v1::Principal& caller,
+                                                           std::string_view request_id) const;
+  // Plans one command as `caller` into `step` (replay, authorization, rules).
+  void PlanCommand(const projections::RatingState& state, const v1::Principal& caller,
+                   const v1::Command& command, std::string_view request_id, Step& step) const;
+  // A single step's pipeline result as a reply.
+  absl::StatusOr<v1::CommandReply> RunOne(const Planner& plan);
 
   eventstore::EventStore& store_;
   mutable absl::Mutex mu_;
   std::unique_ptr<projections::RatingState> state_ ABSL_GUARDED_BY(mu_);
+  // The pipeline's bookkeeping: the footprints of the commands appended but not yet applied
+  // (by ticket), and of those applied lately (by their last position) back to `recent_floor_`.
+  mutable absl::Mutex commit_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  std::map<uint64_t, Footprint> in_flight_ ABSL_GUARDED_BY(commit_mu_);
+  std::deque<std::pair<uint64_t, Footprint>> recent_ ABSL_GUARDED_BY(commit_mu_);
+  uint64_t recent_floor_ ABSL_GUARDED_BY(commit_mu_) = 0;
+  uint64_t next_ticket_ ABSL_GUARDED_BY(commit_mu_) = 1;
+  std::atomic<int64_t> replans_{0};
   // The last state rebuilt for an as-of read (immutable once built; shared with readers).
   mutable absl::Mutex history_mu_;
   mutable std::shared_ptr<const projections::RatingState> history_ ABSL_GUARDED_BY(history_mu_);

@@ -135,6 +135,31 @@ TYPED_TEST(EventStoreContractTest, AppendAssignsConsecutivePositionsAndVersions)
   EXPECT_THAT(this->store().StreamVersion("review-2"), IsOkAndHolds(1u));
 }
 
+// AppendMany: each request atomic with its own result, in order; a refused one writes nothing
+// and does not stop the others; versions check against the requests before it.
+TYPED_TEST(EventStoreContractTest, AppendManyGivesEachRequestItsOwnResult) {
+  std::vector<AppendRequest> requests(4);
+  requests[0] = {"review-1", kExpectNoStream, {Event("a"), Event("b")}};
+  requests[1] = {"review-2", 5, {Event("c")}};                // Stale: ABORTED.
+  requests[2] = {"review-1", 2, {Event("d")}};                // Sees request 0.
+  requests[3] = {"", kExpectAny, {Event("e")}};               // No stream: INVALID_ARGUMENT.
+  std::vector<absl::StatusOr<AppendResult>> results =
+      this->store().AppendMany(std::move(requests));
+  ASSERT_EQ(results.size(), 4u);
+  ASSERT_THAT(results[0], IsOk());
+  EXPECT_THAT(results[0]->positions, ElementsAre(1, 2));
+  EXPECT_EQ(results[1].status().code(), absl::StatusCode::kAborted);
+  ASSERT_THAT(results[2], IsOk());
+  EXPECT_THAT(results[2]->positions, ElementsAre(3));
+  EXPECT_EQ(results[2]->stream_version, 3u);
+  EXPECT_EQ(results[3].status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(this->store().HeadPosition(), 3u);
+  EXPECT_THAT(this->store().StreamVersion("review-2"), IsOkAndHolds(0u));
+  auto verify = this->store().Verify(0, 0);
+  ASSERT_THAT(verify, IsOk());
+  EXPECT_TRUE(verify->ok);
+}
+
 TYPED_TEST(EventStoreContractTest, StoredEnvelopeCarriesWhatWasAppended) {
   NewEvent e = Event("the payload", "rating.v1.Event");
   e.schema_version = 3;

@@ -240,9 +240,8 @@ const std::map<std::string, QuerySpec>& Queries() {
 
 bool IsQueryCommand(const std::string& command) { return Queries().count(command) > 0; }
 
-absl::Status RunQuery(Client& client, const std::string& token, const std::string& command,
-                      const std::vector<std::string>& args, const QueryOptions& options,
-                      std::ostream& out) {
+absl::Status CheckQueryArgs(const std::string& command, const std::vector<std::string>& args,
+                            const QueryOptions& options) {
   auto it = Queries().find(command);
   if (it == Queries().end()) {
     return absl::InvalidArgumentError(absl::StrCat("unknown read command \"", command, "\""));
@@ -257,7 +256,14 @@ absl::Status RunQuery(Client& client, const std::string& token, const std::strin
   if (options.late_only && command != "dossiers") {
     return absl::InvalidArgumentError("--late_only goes with dossiers");
   }
-  return spec.run(client, token, QueryArgs{args, options}, out);
+  return absl::OkStatus();
+}
+
+absl::Status RunQuery(Client& client, const std::string& token, const std::string& command,
+                      const std::vector<std::string>& args, const QueryOptions& options,
+                      std::ostream& out) {
+  RATING_RETURN_IF_ERROR(CheckQueryArgs(command, args, options));
+  return Queries().at(command).run(client, token, QueryArgs{args, options}, out);
 }
 
 std::string QueryCommandList() {

@@ -25,6 +25,11 @@ struct QueryOptions {
 // True if `command` is one of the read commands below.
 bool IsQueryCommand(const std::string& command);
 
+// INVALID_ARGUMENT when `args` or `options` do not fit `command` (a usage error: wrong
+// argument count, --as_of on a read of now only, --late_only elsewhere than dossiers).
+absl::Status CheckQueryArgs(const std::string& command, const std::vector<std::string>& args,
+                            const QueryOptions& options);
+
 // Runs read command `command` with its positional `args` through `client` as `token`, writing
 // the report to `out`:
 //   rating SUBJECT YEAR, history SUBJECT YEAR (every page), tally SESSION, export-csv ORG YEAR,

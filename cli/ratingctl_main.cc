@@ -280,10 +280,10 @@ int Run(int argc, char** argv) {
     if (args.flags.count("as_of") > 0 && !absl::SimpleAtoi(args.flags["as_of"], &query.as_of)) {
       return Usage(absl::StrCat("--as_of must be a log position, got \"", args.flags["as_of"], "\""));
     }
-    absl::Status status = RunQuery(client, token, args.command, pos, query, std::cout);
-    if (absl::IsInvalidArgument(status) && status.message().find(" takes ") != std::string::npos) {
-      return Usage(std::string(status.message()));
+    if (absl::Status usage = CheckQueryArgs(args.command, pos, query); !usage.ok()) {
+      return Usage(std::string(usage.message()));
     }
+    absl::Status status = RunQuery(client, token, args.command, pos, query, std::cout);
     if (!status.ok()) {
       PrintRefusal(absl::StrCat("ratingctl ", args.command), status, json, std::cout, std::cerr);
       return 1;

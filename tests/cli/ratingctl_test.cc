@@ -65,7 +65,9 @@ class RatingctlTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (server_) EXPECT_THAT(server_->Stop(), IsOk());
+    if (server_) {
+      EXPECT_THAT(server_->Stop(), IsOk());
+    }
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }

@@ -71,5 +71,7 @@ check() {
 check "$(build/cli/ratingctl rating member/m2 2025 --json)" '"level":"LEVEL_HTTNV"'
 check "$(build/cli/ratingctl rating member/m1 2025 --json)" '"level":"LEVEL_KHTNV"'
 check "$(build/cli/ratingctl rewards member/m1 2025)" 'annulled'
+check "$(build/cli/ratingctl rating org/c1 2025 --json)" '"level":"LEVEL_HTTNV"'
+check "$(build/cli/ratingctl rating org/c1 2025 --json)" 'RATING_STATUS_REVIEW_SUGGESTED'
 check "$(grep -c '^accepted: positions' walkthrough.out)" '^1[0-9]$'
 echo "PASS"

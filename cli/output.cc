@@ -48,8 +48,8 @@ nlohmann::ordered_json RefusalJson(const absl::Status& status) {
                                 {"message", std::string(status.message())}};
 }
 
-void PrintRefusal(const std::string& what, const absl::Status& status, bool json,
-                  std::ostream& out, std::ostream& err) {
+void PrintRefusal(const std::string& what, const absl::Status& status, bool json, std::ostream& out,
+                  std::ostream& err) {
   if (json) {
     // The replace handler: a message is never allowed to break the JSON line.
     out << RefusalJson(status).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)

@@ -28,7 +28,7 @@ nlohmann::ordered_json RefusalJson(const absl::Status& status);
 // Writes a refusal or any failed call: with `json`, {"code": "FAILED_PRECONDITION",
 // "message": "..."} on one line to `out`; else "<what>: FAILED_PRECONDITION: message" to `err`.
 // `what` names the command ("ratingctl decide", "step 7 decide").
-void PrintRefusal(const std::string& what, const absl::Status& status, bool json,
-                  std::ostream& out, std::ostream& err);
+void PrintRefusal(const std::string& what, const absl::Status& status, bool json, std::ostream& out,
+                  std::ostream& err);
 
 }  // namespace rating::cli

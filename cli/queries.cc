@@ -19,8 +19,8 @@ struct QueryArgs {
   const QueryOptions& options;
 };
 
-using QueryFn = std::function<absl::Status(Client&, const std::string&, const QueryArgs&,
-                                           std::ostream&)>;
+using QueryFn =
+    std::function<absl::Status(Client&, const std::string&, const QueryArgs&, std::ostream&)>;
 
 // One read command: its argument counts, whether it reads a past moment, and how it runs.
 struct QuerySpec {
@@ -149,9 +149,8 @@ absl::Status Dossiers(Client& client, const std::string& token, const QueryArgs&
     return absl::OkStatus();
   }
   for (const v1::DossierView& dossier : list.dossiers()) {
-    out << dossier.org() << "\t" << dossier.year() << "\tnộp " << dossier.submitted_on()
-        << "\thạn " << dossier.due() << (dossier.late() ? "\tMUỘN (R-DEADLINE)" : "\tđúng hạn")
-        << "\n";
+    out << dossier.org() << "\t" << dossier.year() << "\tnộp " << dossier.submitted_on() << "\thạn "
+        << dossier.due() << (dossier.late() ? "\tMUỘN (R-DEADLINE)" : "\tđúng hạn") << "\n";
   }
   return absl::OkStatus();
 }
@@ -197,18 +196,16 @@ absl::Status Impact(Client& client, const std::string& token, const QueryArgs& q
   }
   out << "Ảnh hưởng của sự kiện #" << position << ": " << impact.items_size() << "\n";
   for (const v1::ImpactItem& item : impact.items()) {
-    out << "  " << item.subject() << " " << item.year() << ": "
-        << RatingStatusNameVi(item.flag()) << " (" << RatingStatusCode(item.flag())
-        << "), mức đề xuất " << LevelOrDash(item.proposed_level()) << " ["
-        << absl::StrJoin(item.rules(), ", ") << "]";
+    out << "  " << item.subject() << " " << item.year() << ": " << RatingStatusNameVi(item.flag())
+        << " (" << RatingStatusCode(item.flag()) << "), mức đề xuất "
+        << LevelOrDash(item.proposed_level()) << " [" << absl::StrJoin(item.rules(), ", ") << "]";
     if (!item.reason().empty()) out << " — " << item.reason();
     out << "\n";
   }
   return absl::OkStatus();
 }
 
-absl::Status Head(Client& client, const std::string& token, const QueryArgs& q,
-                  std::ostream& out) {
+absl::Status Head(Client& client, const std::string& token, const QueryArgs& q, std::ostream& out) {
   RATING_ASSIGN_OR_RETURN(v1::GetHeadResponse head, client.GetHead(token));
   out << (q.options.json ? ToJson(head) : absl::StrCat(head.position(), " ", head.hash(), "\n"));
   return absl::OkStatus();
@@ -222,11 +219,9 @@ const std::map<std::string, QuerySpec>& Queries() {
       {"tally", {"SESSION", 1, 1, true, "the tally minutes of a ballot session", &Tally}},
       {"export-csv", {"ORG YEAR", 2, 2, true, "the ratings of an org and year as CSV", &ExportCsv}},
       {"overrides",
-       {"[YEAR]", 0, 1, true, "decisions an override reason forced past broken rules",
-        &Overrides}},
+       {"[YEAR]", 0, 1, true, "decisions an override reason forced past broken rules", &Overrides}},
       {"dossiers",
-       {"[YEAR] [--late_only]", 0, 1, true, "dossiers and their lateness (R-DEADLINE)",
-        &Dossiers}},
+       {"[YEAR] [--late_only]", 0, 1, true, "dossiers and their lateness (R-DEADLINE)", &Dossiers}},
       {"rewards", {"[SUBJECT [YEAR]]", 0, 2, true, "rewards and their status", &Rewards}},
       {"impact",
        {"POSITION", 1, 1, false, "what a ruling or re-rating at POSITION flagged or annulled",
@@ -270,9 +265,8 @@ std::string QueryCommandList() {
   std::string out;
   for (const auto& [name, spec] : Queries()) {
     const std::string left = absl::StrCat(name, " ", spec.usage);
-    absl::StrAppend(&out, "  ", left,
-                    std::string(left.size() < 27 ? 29 - left.size() - 2 : 2, ' '), spec.summary,
-                    spec.reads_as_of ? " [--as_of POSITION]" : "", "\n");
+    absl::StrAppend(&out, "  ", left, std::string(left.size() < 27 ? 29 - left.size() - 2 : 2, ' '),
+                    spec.summary, spec.reads_as_of ? " [--as_of POSITION]" : "", "\n");
   }
   return out;
 }

@@ -14,9 +14,9 @@
 #include "cli/channel.h"
 #include "cli/client.h"
 #include "cli/commands.h"
-#include "cli/names.h"
 #include "cli/conformance/conformance.h"
 #include "cli/generate/generate_commands.h"
+#include "cli/names.h"
 #include "cli/offline.h"
 #include "cli/output.h"
 #include "cli/queries.h"
@@ -105,16 +105,16 @@ bool ParseArgs(int argc, char** argv, Args& args, std::string& error) {
       std::string name = arg.substr(2);
       // A write command's own flags are the fields of its step (cli/record/record_commands.h).
       const RecordCommand* record = FindRecordCommand(args.command);
-      if (const FieldFlag* field = record == nullptr ? nullptr
-                                   : FindField(*record, name.substr(0, name.find('=')));
+      if (const FieldFlag* field =
+              record == nullptr ? nullptr : FindField(*record, name.substr(0, name.find('=')));
           field != nullptr) {
         std::string value;
         if (name.find('=') != std::string::npos) {
           value = name.substr(name.find('=') + 1);
         } else if (field->type == FlagType::kBool) {
           // A bare switch is true; an explicit true/false may follow.
-          if (i + 1 < argc && (std::string(argv[i + 1]) == "true" ||
-                               std::string(argv[i + 1]) == "false")) {
+          if (i + 1 < argc &&
+              (std::string(argv[i + 1]) == "true" || std::string(argv[i + 1]) == "false")) {
             value = argv[++i];
           }
         } else if (i + 1 < argc) {
@@ -153,7 +153,8 @@ bool ParseArgs(int argc, char** argv, Args& args, std::string& error) {
 }
 
 std::string FullUsage() {
-  return absl::StrCat(kUsage, "\nRead commands (--json; --as_of where shown):\n", QueryCommandList(),
+  return absl::StrCat(kUsage, "\nRead commands (--json; --as_of where shown):\n",
+                      QueryCommandList(),
                       "\nWrite commands (`ratingctl COMMAND --help` for flags and an example; "
                       "--dry-run, --json):\n",
                       RecordCommandList());
@@ -278,7 +279,8 @@ int Run(int argc, char** argv) {
     query.json = json;
     query.late_only = args.flags.count("late_only") > 0;
     if (args.flags.count("as_of") > 0 && !absl::SimpleAtoi(args.flags["as_of"], &query.as_of)) {
-      return Usage(absl::StrCat("--as_of must be a log position, got \"", args.flags["as_of"], "\""));
+      return Usage(
+          absl::StrCat("--as_of must be a log position, got \"", args.flags["as_of"], "\""));
     }
     if (absl::Status usage = CheckQueryArgs(args.command, pos, query); !usage.ok()) {
       return Usage(std::string(usage.message()));

@@ -133,15 +133,14 @@ int RunApply(const std::string& path, Client* client, const std::string& token,
              const PlayOptions& options, std::ostream& out, std::ostream& err) {
   absl::StatusOr<Scenario> scenario = LoadScenario(path);
   if (!scenario.ok()) {
-    PrintRefusal(absl::StrCat("ratingctl apply ", path), scenario.status(), options.json, out,
-                 err);
+    PrintRefusal(absl::StrCat("ratingctl apply ", path), scenario.status(), options.json, out, err);
     return 2;
   }
   return PlayScenario(*scenario, client, token, options, out, err);
 }
 
-int RunDemo(Client* client, const std::string& token, const PlayOptions& options,
-            std::ostream& out, std::ostream& err) {
+int RunDemo(Client* client, const std::string& token, const PlayOptions& options, std::ostream& out,
+            std::ostream& err) {
   absl::StatusOr<Scenario> scenario = ParseScenario(DemoScenarioJson());
   // The demo is ours: a parse failure is a bug in DemoScenarioJson, reported, not hidden.
   if (!scenario.ok()) {

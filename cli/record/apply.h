@@ -40,7 +40,7 @@ int RunApply(const std::string& path, Client* client, const std::string& token,
 std::string DemoScenarioJson();
 
 // `ratingctl demo`: PlayScenario(DemoScenarioJson()).
-int RunDemo(Client* client, const std::string& token, const PlayOptions& options,
-            std::ostream& out, std::ostream& err);
+int RunDemo(Client* client, const std::string& token, const PlayOptions& options, std::ostream& out,
+            std::ostream& err);
 
 }  // namespace rating::cli

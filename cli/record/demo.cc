@@ -67,20 +67,20 @@ Json SelfAssessment(const DemoMember& member) {
   Json step{{"do", "self_assessment"}, {"member", member.id}, {"year", kYear}};
   switch (member.profile) {
     case Profile::kExcellent:
-      step["grades"] = {{"political", "XS"}, {"tasks", "XS"}, {"commitment", "XS"},
-                        {"remediation", "XS"}};
+      step["grades"] = {
+          {"political", "XS"}, {"tasks", "XS"}, {"commitment", "XS"}, {"remediation", "XS"}};
       step["targets"] = {{"assigned", 4}, {"completed", 4}, {"on_time", 4}, {"exceeded", 2}};
       step["exemplary"] = true;
       break;
     case Profile::kGood:
-      step["grades"] = {{"political", "TOT"}, {"tasks", "TOT"}, {"commitment", "TOT"},
-                        {"remediation", "TOT"}};
+      step["grades"] = {
+          {"political", "TOT"}, {"tasks", "TOT"}, {"commitment", "TOT"}, {"remediation", "TOT"}};
       step["targets"] = {{"assigned", 3}, {"completed", 3}, {"on_time", 3}, {"exceeded", 0}};
       step["exemplary"] = false;
       break;
     case Profile::kCompleted:
-      step["grades"] = {{"political", "TOT"}, {"tasks", "TB"}, {"commitment", "TOT"},
-                        {"remediation", "TB"}};
+      step["grades"] = {
+          {"political", "TOT"}, {"tasks", "TB"}, {"commitment", "TOT"}, {"remediation", "TB"}};
       step["targets"] = {{"assigned", 3}, {"completed", 3}, {"on_time", 2}, {"exceeded", 0}};
       step["exemplary"] = false;
       break;
@@ -113,8 +113,8 @@ Json BallotSession(const std::string& org) {
     if (i == papers) paper_marks[first_good] = "HTXSNV";
     ballots.push_back(Json{{"serial", serial}, {"marks", paper_marks}});
   }
-  return Json{{"do", "ballot"},   {"session", absl::StrCat(org, "-", kYear)},
-              {"org", org},       {"year", kYear},
+  return Json{{"do", "ballot"},       {"session", absl::StrCat(org, "-", kYear)},
+              {"org", org},           {"year", kYear},
               {"subjects", subjects}, {"issued", issued},
               {"ballots", ballots}};
 }
@@ -125,9 +125,14 @@ Json Scorecard(const std::string& org, bool excellent) {
   Json criteria = Json::array({
       Json{{"id", "political_ideology"}, {"max", "15"}, {"key", false}, {"points", "14"}},
       Json{{"id", "organization_cadres"}, {"max", "15"}, {"key", false}, {"points", "12"}},
-      Json{{"id", "party_programs"}, {"max", "20"}, {"key", true},
+      Json{{"id", "party_programs"},
+           {"max", "20"},
+           {"key", true},
            {"points", excellent ? "18" : "16"}},
-      Json{{"id", "production_business"}, {"max", "30"}, {"key", true}, {"achieved", 120},
+      Json{{"id", "production_business"},
+           {"max", "30"},
+           {"key", true},
+           {"achieved", 120},
            {"plan", 100}},
       Json{{"id", "remediation"}, {"max", "20"}, {"key", false}, {"points", "15"}},
   });
@@ -170,21 +175,36 @@ std::string DemoScenarioJson() {
   steps.push_back(Json{{"do", "open_period"}, {"year", kYear}});
   // The tree (R-DEC-1): the bloc rates dbcs1 and cbcs1; dbcs1's committee rates cb1, cb2 and
   // their members; cbcs1's committee confirms its members' tally.
-  steps.push_back(Json{{"do", "register_org"}, {"id", "dbcs1"}, {"kind", "grassroots_committee"},
-                       {"parent", "bloc"}, {"founded_on", "2005-03-01"},
+  steps.push_back(Json{{"do", "register_org"},
+                       {"id", "dbcs1"},
+                       {"kind", "grassroots_committee"},
+                       {"parent", "bloc"},
+                       {"founded_on", "2005-03-01"},
                        {"name", "Đảng bộ Công ty Cổ phần Cơ khí Hà Nội"}});
-  steps.push_back(Json{{"do", "register_org"}, {"id", "cb1"}, {"kind", "subordinate_cell"},
-                       {"parent", "dbcs1"}, {"founded_on", "2005-03-01"},
+  steps.push_back(Json{{"do", "register_org"},
+                       {"id", "cb1"},
+                       {"kind", "subordinate_cell"},
+                       {"parent", "dbcs1"},
+                       {"founded_on", "2005-03-01"},
                        {"name", "Chi bộ Phân xưởng Cơ khí"}});
-  steps.push_back(Json{{"do", "register_org"}, {"id", "cb2"}, {"kind", "subordinate_cell"},
-                       {"parent", "dbcs1"}, {"founded_on", "2005-03-01"},
+  steps.push_back(Json{{"do", "register_org"},
+                       {"id", "cb2"},
+                       {"kind", "subordinate_cell"},
+                       {"parent", "dbcs1"},
+                       {"founded_on", "2005-03-01"},
                        {"name", "Chi bộ Khối Văn phòng"}});
-  steps.push_back(Json{{"do", "register_org"}, {"id", "cbcs1"}, {"kind", "grassroots_cell"},
-                       {"parent", "bloc"}, {"founded_on", "2008-06-01"},
+  steps.push_back(Json{{"do", "register_org"},
+                       {"id", "cbcs1"},
+                       {"kind", "grassroots_cell"},
+                       {"parent", "bloc"},
+                       {"founded_on", "2008-06-01"},
                        {"name", "Chi bộ Công ty TNHH Thương mại Sông Hồng"}});
   for (const DemoMember& member : Members()) {
-    steps.push_back(Json{{"do", "enroll_member"}, {"id", member.id}, {"org", member.org},
-                         {"admitted_on", "2012-05-19"}, {"name", member.name}});
+    steps.push_back(Json{{"do", "enroll_member"},
+                         {"id", member.id},
+                         {"org", member.org},
+                         {"admitted_on", "2012-05-19"},
+                         {"name", member.name}});
   }
   for (const DemoMember& member : Members()) {
     steps.push_back(Json{{"do", "review_completed"},
@@ -202,9 +222,8 @@ std::string DemoScenarioJson() {
   // The orgs: the subordinate cells by dbcs1's committee (one excellent of two), then the two
   // grassroots orgs by the bloc (one excellent of two).
   for (const char* org : {"cb1", "cb2", "dbcs1", "cbcs1"}) {
-    steps.push_back(Json{{"do", "review_completed"},
-                         {"subject", absl::StrCat("org/", org)},
-                         {"year", kYear}});
+    steps.push_back(
+        Json{{"do", "review_completed"}, {"subject", absl::StrCat("org/", org)}, {"year", kYear}});
     const std::string id = org;
     steps.push_back(Scorecard(id, id == "cb1" || id == "dbcs1"));
     AddExternalRatings(id, steps);
@@ -240,8 +259,9 @@ std::string DemoScenarioJson() {
                        {"year", kYear},
                        {"level", "KHTNV"},
                        {"decision_no", "01-QĐ/ĐU"}});
-  Json scenario{{"name", "ratingctl demo: one grassroots committee with two cells, one "
-                         "grassroots cell, 20 members, a late ruling and its QĐ 01"},
+  Json scenario{{"name",
+                 "ratingctl demo: one grassroots committee with two cells, one "
+                 "grassroots cell, 20 members, a late ruling and its QĐ 01"},
                 {"steps", steps}};
   return scenario.dump(1, ' ', false);
 }

@@ -1,9 +1,9 @@
 #include "cli/record/record_commands.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -27,13 +27,17 @@ using T = FlagType;
 // (cli/conformance/step_parsers.cc) and one row here.
 const std::vector<RecordCommand>& Table() {
   static const auto* const table = new std::vector<RecordCommand>{
-      {"open-period", "open_period", "open a review period (RegistryService.OpenPeriod)",
+      {"open-period",
+       "open_period",
+       "open a review period (RegistryService.OpenPeriod)",
        {{"year", T::kInt, "required: 2000..2100"},
         {"reference_date", T::kString, "optional: YYYY-MM-DD, default YEAR-12-15"},
         {"policy_version", T::kString, "optional: the policy version"},
         {"policy", T::kMap, "optional: policy overrides, e.g. quota_base=good_only"}},
        "ratingctl open-period --year 2025"},
-      {"register-org", "register_org", "register an org under its parent",
+      {"register-org",
+       "register_org",
+       "register an org under its parent",
        {{"id", T::kString, "required: the org id"},
         {"kind", T::kString,
          "required: grassroots_committee, grassroots_cell, sub_committee, subordinate_cell"},
@@ -42,7 +46,9 @@ const std::vector<RecordCommand>& Table() {
         {"name", T::kString, "optional: the display name"}},
        "ratingctl register-org --id c1 --kind grassroots_cell --parent bloc "
        "--founded_on 2010-01-01 --name 'Chi bộ Phòng Kỹ thuật'"},
-      {"restructure-org", "restructure_org", "record a split, merger or transfer of an org",
+      {"restructure-org",
+       "restructure_org",
+       "record a split, merger or transfer of an org",
        {{"id", T::kString, "required: the org"},
         {"on", T::kString, "required: YYYY-MM-DD"},
         {"change", T::kString, "required: split, merged, transferred"},
@@ -50,7 +56,9 @@ const std::vector<RecordCommand>& Table() {
         {"new_kind", T::kString, "optional: the org's kind from that date"}},
        "ratingctl restructure-org --id c2 --on 2025-03-01 --change transferred "
        "--new_parent dbcs1"},
-      {"enroll-member", "enroll_member", "enroll a member in an org",
+      {"enroll-member",
+       "enroll_member",
+       "enroll a member in an org",
        {{"id", T::kString, "required: the member id"},
         {"org", T::kString, "required: the member's org"},
         {"admitted_on", T::kString, "required: YYYY-MM-DD"},
@@ -59,34 +67,46 @@ const std::vector<RecordCommand>& Table() {
         {"heads", T::kList, "optional: orgs whose collective the member heads"}},
        "ratingctl enroll-member --id m1 --org c1 --admitted_on 2015-03-01 "
        "--name 'Nguyễn Văn An' --committee_of c1"},
-      {"transfer-member", "transfer_member", "move a member to another org from a date",
+      {"transfer-member",
+       "transfer_member",
+       "move a member to another org from a date",
        {{"member", T::kString, "required"},
         {"to", T::kString, "required: the new org"},
         {"on", T::kString, "required: YYYY-MM-DD"}},
        "ratingctl transfer-member --member m3 --to c2 --on 2025-04-01"},
-      {"member-status", "member_status", "set a member's status from a date",
+      {"member-status",
+       "member_status",
+       "set a member's status from a date",
        {{"member", T::kString, "required"},
         {"status", T::kString,
          "required: active, exempt, suspended, temporary_elsewhere, sick_leave, maternity"},
         {"from", T::kString, "required: YYYY-MM-DD"}},
        "ratingctl member-status --member m4 --status exempt --from 2025-01-01"},
-      {"member-posts", "member_posts", "set the committees a member sits on and heads, from a date",
+      {"member-posts",
+       "member_posts",
+       "set the committees a member sits on and heads, from a date",
        {{"member", T::kString, "required"},
         {"on", T::kString, "required: YYYY-MM-DD"},
         {"committee_of", T::kList, "optional: orgs whose committee the member sits on"},
         {"heads", T::kList, "optional: orgs whose collective the member heads"}},
        "ratingctl member-posts --member m1 --on 2025-01-01 --committee_of c1 --heads c1"},
-      {"review", "review_completed", "record that a subject's review (kiểm điểm) is completed",
+      {"review",
+       "review_completed",
+       "record that a subject's review (kiểm điểm) is completed",
        {{"subject", T::kString, "required: member/ID, org/ID, committee/ORG or leader/ID"},
         {"year", T::kInt, "required"}},
        "ratingctl review --subject member/m1 --year 2025"},
-      {"comments", "comments_received", "record written comments received for a subject",
+      {"comments",
+       "comments_received",
+       "record written comments received for a subject",
        {{"subject", T::kString, "required"},
         {"year", T::kInt, "required"},
         {"from", T::kString,
          "required: previous_superior, temporary_cell, previous_org, residence"}},
        "ratingctl comments --subject member/m3 --year 2025 --from previous_org"},
-      {"self-assessment", "self_assessment", "submit a member's self-assessment",
+      {"self-assessment",
+       "self_assessment",
+       "submit a member's self-assessment",
        {{"member", T::kString, "required"},
         {"year", T::kInt, "required"},
         {"grades", T::kMap,
@@ -99,7 +119,9 @@ const std::vector<RecordCommand>& Table() {
        "ratingctl self-assessment --member m1 --year 2025 "
        "--grades political=XS,tasks=XS,commitment=XS,remediation=XS "
        "--targets assigned=3,completed=3,on_time=3,exceeded=2 --exemplary --level HTXSNV"},
-      {"scorecard", "scorecard", "submit a party org's 100-point scorecard",
+      {"scorecard",
+       "scorecard",
+       "submit a party org's 100-point scorecard",
        {{"org", T::kString, "required"},
         {"year", T::kInt, "required"},
         {"criteria", T::kObjects,
@@ -117,7 +139,9 @@ const std::vector<RecordCommand>& Table() {
        "id=production_business,max=30,key=true,achieved=120,plan=100;"
        "id=remediation,max=20,key=false,points=15' "
        "--party_building_pct 100 --production_plan_met --exemplary"},
-      {"committee-assessment", "committee_assessment", "submit the assessment of an org's committee",
+      {"committee-assessment",
+       "committee_assessment",
+       "submit the assessment of an org's committee",
        {{"org", T::kString, "required: the org whose committee is assessed"},
         {"year", T::kInt, "required"},
         {"grades", T::kMap,
@@ -129,21 +153,26 @@ const std::vector<RecordCommand>& Table() {
        "ratingctl committee-assessment --org c1 --year 2025 "
        "--grades democratic_centralism=TOT,leadership_responsibility=TOT,programs=XS,results=XS,"
        "targets=TOT,unit_ratings=TOT,remediation=TOT --unit_targets_pct 100"},
-      {"external-rating", "external_rating",
+      {"external-rating",
+       "external_rating",
        "record the rating of the management board or a mass organization",
        {{"org", T::kString, "required"},
         {"year", T::kInt, "required"},
         {"body", T::kString, "required: management or mass_org:NAME"},
         {"level", T::kString, "required"}},
        "ratingctl external-rating --org c1 --year 2025 --body mass_org:trade_union --level HTTNV"},
-      {"unit-incident", "unit_incident", "record a corruption, waste or other case in a unit",
+      {"unit-incident",
+       "unit_incident",
+       "record a corruption, waste or other case in a unit",
        {{"org", T::kString, "required"},
         {"year", T::kInt, "required"},
         {"kind", T::kString, "required: corruption, waste, negativity, other"},
         {"disciplined", T::kBool, "optional"},
         {"self_remedied", T::kBool, "optional"}},
        "ratingctl unit-incident --org c1 --year 2025 --kind waste --disciplined --self_remedied"},
-      {"ballot", "ballot", "record a ballot session's papers (the counting team's minutes)",
+      {"ballot",
+       "ballot",
+       "record a ballot session's papers (the counting team's minutes)",
        {{"session", T::kString, "required: the session id"},
         {"org", T::kString, "required: the org holding the vote"},
         {"year", T::kInt, "required"},
@@ -151,17 +180,22 @@ const std::vector<RecordCommand>& Table() {
         {"issued", T::kList, "required: the serials issued"},
         {"ballots", T::kBallots,
          "required: the returned papers, SERIAL:SUBJECT=LEVEL,... one paper per ';' "
-         "(LEVEL+LEVEL marks two levels; JSON for extra_content)"}},
+         "(LEVEL+LEVEL marks two levels; JSON for extra_content). Papers only: the API has "
+         "no totals form"}},
        "ratingctl ballot --session c1-2025 --org c1 --year 2025 "
        "--subjects member/m1,member/m2 --issued 1,2,3 "
        "--ballots '1:member/m1=HTXSNV,member/m2=HTTNV;2:member/m1=HTXSNV,member/m2=HTTNV;"
        "3:member/m1=HTTNV,member/m2=HTTNV'"},
-      {"decide", "decide", "decide ratings: one decision document",
+      {"decide",
+       "decide",
+       "decide ratings: one decision document",
        {{"year", T::kInt, "required"},
         {"ratings", T::kMap, "required: subject=LEVEL,..."},
         {"override_reason", T::kString, "optional: forces past the ceiling, quota and caps"}},
        "ratingctl decide --year 2025 --ratings member/m1=HTXSNV,member/m2=HTTNV"},
-      {"discipline", "discipline", "record a disciplinary ruling",
+      {"discipline",
+       "discipline",
+       "record a disciplinary ruling",
        {{"subject", T::kString, "required"},
         {"form", T::kString, "required: reprimand, warning, removal, expulsion, dissolution"},
         {"decided_on", T::kString, "required: YYYY-MM-DD"},
@@ -172,31 +206,40 @@ const std::vector<RecordCommand>& Table() {
         {"increases", T::kBool, "optional: makes an earlier ruling heavier"}},
        "ratingctl discipline --subject member/m1 --form warning --decided_on 2026-03-10 "
        "--violation_from 2025-06-01 --violation_to 2025-06-30"},
-      {"conclusion", "conclusion", "record a competent authority's conclusion",
+      {"conclusion",
+       "conclusion",
+       "record a competent authority's conclusion",
        {{"subject", T::kString, "required"},
-        {"kind", T::kString,
-         "required: degradation, disunity, prohibited_act, exemplary_breach"},
+        {"kind", T::kString, "required: degradation, disunity, prohibited_act, exemplary_breach"},
         {"year", T::kInt, "required"}},
        "ratingctl conclusion --subject committee/c1 --kind disunity --year 2025"},
-      {"confidence-vote", "confidence_vote", "record a confidence vote's result",
+      {"confidence-vote",
+       "confidence_vote",
+       "record a confidence vote's result",
        {{"member", T::kString, "required"},
         {"year", T::kInt, "required"},
         {"low", T::kInt, "required: low-confidence votes"},
         {"total", T::kInt, "required: votes cast"}},
        "ratingctl confidence-vote --member m1 --year 2025 --low 2 --total 30"},
-      {"rerate", "rerate", "re-rate a decided rating with a QĐ 01 decision",
+      {"rerate",
+       "rerate",
+       "re-rate a decided rating with a QĐ 01 decision",
        {{"subject", T::kString, "required"},
         {"year", T::kInt, "required"},
         {"level", T::kString, "required: the new level"},
         {"decision_no", T::kString, "required: the QĐ 01's number"},
         {"override_reason", T::kString, "optional"}},
        "ratingctl rerate --subject member/m1 --year 2025 --level KHTNV --decision_no 01-QĐ/ĐU"},
-      {"reward", "reward", "grant a reward for a year",
+      {"reward",
+       "reward",
+       "grant a reward for a year",
        {{"subject", T::kString, "required"},
         {"year", T::kInt, "required"},
         {"kind", T::kString, "required: yearly, five_years"}},
        "ratingctl reward --subject member/m1 --year 2025 --kind yearly"},
-      {"dossier", "dossier_submitted", "record the day an org's dossier was submitted",
+      {"dossier",
+       "dossier_submitted",
+       "record the day an org's dossier was submitted",
        {{"org", T::kString, "required"},
         {"year", T::kInt, "required"},
         {"on", T::kString, "required: YYYY-MM-DD (late on or after the due date)"}},
@@ -240,11 +283,12 @@ absl::StatusOr<Json> ReadBallots(const std::string& flag, absl::string_view text
     paper = absl::StripAsciiWhitespace(paper);
     const size_t colon = paper.find(':');
     if (colon == absl::string_view::npos || colon == 0) {
-      return FlagError(flag, absl::StrCat("expected SERIAL:SUBJECT=LEVEL,..., got \"", paper, "\""));
+      return FlagError(flag,
+                       absl::StrCat("expected SERIAL:SUBJECT=LEVEL,..., got \"", paper, "\""));
     }
     Json marks = Json::object();
-    for (absl::string_view mark : absl::StrSplit(paper.substr(colon + 1), ',',
-                                                 absl::SkipWhitespace())) {
+    for (absl::string_view mark :
+         absl::StrSplit(paper.substr(colon + 1), ',', absl::SkipWhitespace())) {
       mark = absl::StripAsciiWhitespace(mark);
       const size_t eq = mark.find('=');
       if (eq == absl::string_view::npos || eq == 0) {
@@ -388,11 +432,12 @@ std::string RecordHelp(const RecordCommand& command) {
     absl::StrAppend(&out, "  --", field.name, std::string(std::max(2, 24 - width), ' '));
     absl::StrAppend(&out, field.help, "\n");
   }
-  absl::StrAppend(&out,
-                  "  --dry-run                 check the flags and build the request; send nothing\n"
-                  "  --json                    print the reply (or the refusal) as JSON\n"
-                  "Lists and maps also take JSON text, or @FILE holding JSON.\n\nExample:\n  ",
-                  command.example, "\n");
+  absl::StrAppend(
+      &out,
+      "  --dry-run                 check the flags and build the request; send nothing\n"
+      "  --json                    print the reply (or the refusal) as JSON\n"
+      "Lists and maps also take JSON text, or @FILE holding JSON.\n\nExample:\n  ",
+      command.example, "\n");
   return out;
 }
 

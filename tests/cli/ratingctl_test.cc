@@ -52,8 +52,8 @@ class RatingctlTest : public ::testing::Test {
            absl::StrCat("ratingctl_test_", common::RandomHex(8));
     std::filesystem::create_directories(dir_);
     std::ofstream config(dir_ / "auth.json");
-    config << R"({"principals":[{"id":"admin","role":"admin","scope":"","token":")"
-           << kAdminToken << R"("}]})";
+    config << R"({"principals":[{"id":"admin","role":"admin","scope":"","token":")" << kAdminToken
+           << R"("}]})";
     config.close();
     std::vector<std::string> args = {absl::StrCat("--data_dir=", (dir_ / "data").string()),
                                      "--listen=127.0.0.1:0",
@@ -192,8 +192,8 @@ TEST_F(RatingctlTest, EveryWriteCommandIsAcceptedOnAValidFlow) {
   for (const auto& args : flow) {
     Result result = Ratingctl(args);
     EXPECT_EQ(result.code, 0) << args[0] << ": " << result.err;
-    EXPECT_TRUE(absl::StartsWith(result.out, "accepted: positions ")) << args[0] << ": "
-                                                                      << result.out;
+    EXPECT_TRUE(absl::StartsWith(result.out, "accepted: positions "))
+        << args[0] << ": " << result.out;
   }
   EXPECT_EQ(Rating("member/m1", 2025)["level"], "LEVEL_KHTNV");
   EXPECT_EQ(Rating("member/m2", 2025)["level"], "LEVEL_HTTNV");
@@ -310,17 +310,17 @@ TEST_F(RatingctlTest, JsonOutputParsesForEveryReadAndAsOfReadsThePast) {
   // Before the ruling, decided; after its flags and before the QĐ 01, to be re-rated.
   EXPECT_EQ(Rating("member/m1", 2025, ruling - 1)["level"], "LEVEL_HTXSNV");
   EXPECT_EQ(Rating("member/m1", 2025, rerated - 1)["status"], "RATING_STATUS_RERATING_REQUIRED");
-  for (const std::vector<std::string>& read : std::vector<std::vector<std::string>>{
-           {"tally", "c1-2025"},
-           {"export-csv", "c1", "2025"},
-           {"overrides"},
-           {"dossiers", "2025"},
-           {"rewards"},
-           {"impact", absl::StrCat(ruling)},
-           {"head"},
-           {"verify"},
-           {"principals"},
-           {"open-period", "--year", "2027"}}) {
+  for (const std::vector<std::string>& read :
+       std::vector<std::vector<std::string>>{{"tally", "c1-2025"},
+                                             {"export-csv", "c1", "2025"},
+                                             {"overrides"},
+                                             {"dossiers", "2025"},
+                                             {"rewards"},
+                                             {"impact", absl::StrCat(ruling)},
+                                             {"head"},
+                                             {"verify"},
+                                             {"principals"},
+                                             {"open-period", "--year", "2027"}}) {
     std::vector<std::string> args = read;
     args.push_back("--json");
     Result result = Ratingctl(args);

@@ -107,13 +107,13 @@ TEST(RecordCommandsTest, CompactFormsReadAsTheirJson) {
   EXPECT_EQ(session.ballots(1).marks(0).levels(0), v1::LEVEL_HTTNV);
   EXPECT_EQ(session.issued_size(), 2);
 
-  absl::StatusOr<v1::Command> assessment = CommandFromFlags(
-      *FindRecordCommand("self-assessment"),
-      {{"member", "m1"},
-       {"year", "2025"},
-       {"grades", "political=XS,tasks=TOT,commitment=TOT,remediation=TB"},
-       {"targets", R"({"assigned":3,"completed":3,"on_time":2,"exceeded":0})"},
-       {"exemplary", "false"}});
+  absl::StatusOr<v1::Command> assessment =
+      CommandFromFlags(*FindRecordCommand("self-assessment"),
+                       {{"member", "m1"},
+                        {"year", "2025"},
+                        {"grades", "political=XS,tasks=TOT,commitment=TOT,remediation=TB"},
+                        {"targets", R"({"assigned":3,"completed":3,"on_time":2,"exceeded":0})"},
+                        {"exemplary", "false"}});
   ASSERT_THAT(assessment, IsOk());
   EXPECT_EQ(assessment->submit_self_assessment().grades_size(), 4);
   EXPECT_EQ(assessment->submit_self_assessment().targets().on_time(), 2);
@@ -153,8 +153,8 @@ TEST(RecordCommandsTest, BadFlagsAreNamedAndBuildNothing) {
       CommandFromFlags(decide, {{"year", "2025"}, {"ratings", "member/m1"}});
   EXPECT_THAT(bad_map, StatusIs(absl::StatusCode::kInvalidArgument));
 
-  absl::StatusOr<v1::Command> no_file = CommandFromFlags(
-      decide, {{"year", "2025"}, {"ratings", "@/nonexistent/ratings.json"}});
+  absl::StatusOr<v1::Command> no_file =
+      CommandFromFlags(decide, {{"year", "2025"}, {"ratings", "@/nonexistent/ratings.json"}});
   EXPECT_THAT(no_file, StatusIs(absl::StatusCode::kNotFound));
 }
 

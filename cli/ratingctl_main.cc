@@ -140,6 +140,10 @@ bool ParseArgs(int argc, char** argv, Args& args, std::string& error) {
       }
       if (!TakesValue(name) && !IsSwitch(name)) {
         error = absl::StrCat("unknown flag --", name);
+        if (record != nullptr) {
+          absl::StrAppend(&error, " (", args.command, "'s flags: ratingctl ", args.command,
+                          " --help)");
+        }
         return false;
       }
       args.flags[name] = value;

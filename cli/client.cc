@@ -121,6 +121,11 @@ absl::StatusOr<v1::ListRewardsResponse> Client::ListRewards(const v1::ListReward
   return Call(*this, *query_, &v1::QueryService::Stub::ListRewards, request, token);
 }
 
+absl::StatusOr<v1::GetImpactResponse> Client::GetImpact(const v1::GetImpactRequest& request,
+                                                        const std::string& token) {
+  return Call(*this, *query_, &v1::QueryService::Stub::GetImpact, request, token);
+}
+
 absl::StatusOr<v1::GetHistoryResponse> Client::GetHistory(const v1::GetHistoryRequest& request,
                                                           const std::string& token) {
   return Call(*this, *audit_, &v1::AuditService::Stub::GetHistory, request, token);

@@ -51,6 +51,8 @@ class Client {
                                                         const std::string& token);
   absl::StatusOr<v1::ListRewardsResponse> ListRewards(const v1::ListRewardsRequest& request,
                                                       const std::string& token);
+  absl::StatusOr<v1::GetImpactResponse> GetImpact(const v1::GetImpactRequest& request,
+                                                  const std::string& token);
   absl::StatusOr<v1::GetHistoryResponse> GetHistory(const v1::GetHistoryRequest& request,
                                                     const std::string& token);
   absl::StatusOr<v1::VerifyChainResponse> VerifyChain(const v1::VerifyChainRequest& request,

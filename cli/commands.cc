@@ -1,5 +1,7 @@
 #include "cli/commands.h"
 
+#include <sstream>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -81,22 +83,9 @@ std::string RatingsCsv(const v1::ListRatingsResponse& response) {
   return out;
 }
 
-absl::Status ShowRating(Client& client, const std::string& token, const std::string& subject,
-                        int year, std::ostream& out) {
-  v1::GetRatingRequest request;
-  request.set_subject(subject);
-  request.set_year(year);
-  RATING_ASSIGN_OR_RETURN(v1::RatingView view, client.GetRating(request, token));
-  out << FormatRatingView(view);
-  return absl::OkStatus();
-}
-
-absl::Status ShowHistory(Client& client, const std::string& token, const std::string& subject,
-                         int year, std::ostream& out) {
-  v1::GetHistoryRequest request;
-  request.set_subject(subject);
-  request.set_year(year);
-  RATING_ASSIGN_OR_RETURN(v1::GetHistoryResponse history, client.GetHistory(request, token));
+std::string FormatHistory(const std::string& subject, int year,
+                          const v1::GetHistoryResponse& history) {
+  std::ostringstream out;
   out << "Lịch sử " << subject << " năm " << year << " (" << history.entries_size()
       << " sự kiện):\n";
   for (const v1::HistoryEntry& entry : history.entries()) {
@@ -106,14 +95,11 @@ absl::Status ShowHistory(Client& client, const std::string& token, const std::st
     if (!entry.summary().empty()) out << "  — " << entry.summary();
     out << "\n";
   }
-  return absl::OkStatus();
+  return out.str();
 }
 
-absl::Status ShowTally(Client& client, const std::string& token, const std::string& session,
-                       std::ostream& out) {
-  v1::GetTallyRequest request;
-  request.set_session(session);
-  RATING_ASSIGN_OR_RETURN(v1::TallyMinutes tally, client.GetTally(request, token));
+std::string FormatTally(const v1::TallyMinutes& tally) {
+  std::ostringstream out;
   out << "Biên bản kiểm phiếu " << tally.session() << " — " << tally.org() << ", năm "
       << tally.year() << "\n";
   out << "Phát ra: " << tally.issued() << ", thu về: " << tally.returned()
@@ -133,6 +119,35 @@ absl::Status ShowTally(Client& client, const std::string& token, const std::stri
     }
     out << "\n";
   }
+  return out.str();
+}
+
+absl::Status ShowRating(Client& client, const std::string& token, const std::string& subject,
+                        int year, std::ostream& out) {
+  v1::GetRatingRequest request;
+  request.set_subject(subject);
+  request.set_year(year);
+  RATING_ASSIGN_OR_RETURN(v1::RatingView view, client.GetRating(request, token));
+  out << FormatRatingView(view);
+  return absl::OkStatus();
+}
+
+absl::Status ShowHistory(Client& client, const std::string& token, const std::string& subject,
+                         int year, std::ostream& out) {
+  v1::GetHistoryRequest request;
+  request.set_subject(subject);
+  request.set_year(year);
+  RATING_ASSIGN_OR_RETURN(v1::GetHistoryResponse history, client.GetHistory(request, token));
+  out << FormatHistory(subject, year, history);
+  return absl::OkStatus();
+}
+
+absl::Status ShowTally(Client& client, const std::string& token, const std::string& session,
+                       std::ostream& out) {
+  v1::GetTallyRequest request;
+  request.set_session(session);
+  RATING_ASSIGN_OR_RETURN(v1::TallyMinutes tally, client.GetTally(request, token));
+  out << FormatTally(tally);
   return absl::OkStatus();
 }
 

@@ -45,6 +45,13 @@ absl::Status CreatePrincipal(Client& client, const std::string& token, const std
 // The text report of one rating (what ShowRating prints).
 std::string FormatRatingView(const v1::RatingView& view);
 
+// The text report of a rating's history (what ShowHistory prints).
+std::string FormatHistory(const std::string& subject, int year,
+                          const v1::GetHistoryResponse& history);
+
+// The tally minutes as text (what ShowTally prints).
+std::string FormatTally(const v1::TallyMinutes& tally);
+
 // The CSV of a ListRatings response: header subject,year,status,level,level_name,ceiling.
 std::string RatingsCsv(const v1::ListRatingsResponse& response);
 

@@ -267,6 +267,33 @@ LoadResult RunLoad(int threads, double seconds,
   return result;
 }
 
+// Runs loads `a` and `b` (each a RunLoad of `seconds` in total) in `rounds` alternating rounds
+// (a b, b a, a b, ...) so that noise from the other processes on the machine hits both alike,
+// and merges each side's rounds.
+void Merge(LoadResult& into, const LoadResult& round) {
+  into.ok += round.ok;
+  into.failed += round.failed;
+  into.seconds += round.seconds;
+  into.latency_ms.insert(into.latency_ms.end(), round.latency_ms.begin(), round.latency_ms.end());
+  if (into.first_error.empty()) into.first_error = round.first_error;
+}
+
+std::pair<LoadResult, LoadResult> Interleaved(
+    int rounds, double seconds, const std::function<LoadResult(double seconds)>& a,
+    const std::function<LoadResult(double seconds)>& b) {
+  std::pair<LoadResult, LoadResult> result;
+  for (int r = 0; r < rounds; ++r) {
+    if (r % 2 == 0) {
+      Merge(result.first, a(seconds / rounds));
+      Merge(result.second, b(seconds / rounds));
+    } else {
+      Merge(result.second, b(seconds / rounds));
+      Merge(result.first, a(seconds / rounds));
+    }
+  }
+  return result;
+}
+
 // ------------------------------------------------------------------ raw RocksDB
 
 // Raw RocksDB with the column families and table options of our store (defaults elsewhere,
@@ -745,8 +772,9 @@ void MeasureGetRating(const Config& config, const History& history, Ratingd& ser
     return s.ok() ? kOk : kFailed;
   };
   RunLoad(kClients, 0.5, noop);  // Warm the connections.
-  LoadResult noop_result = RunLoad(kClients, config.seconds, noop);
-  LoadResult get_result = RunLoad(kClients, config.seconds, get);
+  auto [noop_result, get_result] = Interleaved(
+      4, config.seconds * 2, [&](double d) { return RunLoad(kClients, d, noop); },
+      [&](double d) { return RunLoad(kClients, d, get); });
   Line("get_rating_16 no-op (grpc.health.v1.Health/Check, 16 clients): " +
        noop_result.Describe("calls"));
   Line("get_rating_16 GetRating (16 clients, random decided members): " +
@@ -917,20 +945,24 @@ void MeasureWrites(const Config& config, const History& history, Ratingd& server
       pool.push_back(std::make_unique<cli::Client>(server.NewChannel(1000 + i), absl::Seconds(60)));
     }
     const size_t n = history.comments.size();
-    LoadResult ours = RunLoad(clients, config.seconds, [&](int t, int64_t i, std::string* error) {
-      auto reply = pool[t]->Execute(history.comments[(t * 104729 + i * 31) % n], server.token());
-      if (!reply.ok()) *error = std::string(reply.status().message());
-      return reply.ok() ? kOk : kFailed;
-    });
-    LoadResult raw;
-    {
-      RawDb db(absl::StrCat(raw_root, "/raw_write_", clients));
-      raw = RunLoad(clients, config.seconds, [&](int t, int64_t, std::string* error) {
+    std::atomic<int64_t> sequence{0};
+    auto ours_round = [&](double d) {
+      return RunLoad(clients, d, [&](int t, int64_t, std::string* error) {
+        const int64_t i = sequence.fetch_add(1);
+        auto reply = pool[t]->Execute(history.comments[(i * 7919) % n], server.token());
+        if (!reply.ok()) *error = std::string(reply.status().message());
+        return reply.ok() ? kOk : kFailed;
+      });
+    };
+    RawDb db(absl::StrCat(raw_root, "/raw_write_", clients));
+    auto raw_round = [&](double d) {
+      return RunLoad(clients, d, [&](int t, int64_t, std::string* error) {
         if (db.Write(plain_events, absl::StrCat("member/raw", t))) return kOk;
         *error = "raw write failed";
         return kFailed;
       });
-    }
+    };
+    auto [ours, raw] = Interleaved(4, config.seconds * 2, ours_round, raw_round);
     const std::string name = absl::StrCat("write_", clients);
     Line(absl::StrFormat("%s ours: durable record_comments over gRPC, %d clients: %s", name,
                          clients, ours.Describe("commands")));

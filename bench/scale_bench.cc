@@ -204,6 +204,16 @@ int64_t ResidentBytes() {
   return resident * sysconf(_SC_PAGESIZE);
 }
 
+// Bytes of the files under `dir`.
+int64_t DiskBytes(const std::string& dir) {
+  int64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec)) {
+    if (entry.is_regular_file(ec)) total += static_cast<int64_t>(entry.file_size(ec));
+  }
+  return total;
+}
+
 // Bytes handed out by malloc and not freed (all arenas).
 int64_t HeapInUse() {
   struct mallinfo2 info = mallinfo2();
@@ -1019,6 +1029,11 @@ RebuildFigures MeasureRebuild(const History& history, const std::string& store_d
         history.imported_years, history.imported_member_ratings, (rss1 - rss0) / member_years,
         (heap1 - heap0) / member_years,
         (rss1 - rss0) / std::max<double>(1, history.imported_member_ratings)));
+    const int64_t disk = DiskBytes(store_dir);
+    Line(absl::StrFormat("store on disk: %.1f MB for %d events: %.0f B per event, %.0f B per "
+                         "member-year (WAL included: the store closes without a flush)",
+                         disk / 1e6, figures.events, disk / std::max<double>(1, figures.events),
+                         disk / member_years));
     std::printf("ABS bytes_per_member_year %.0f\n", (rss1 - rss0) / member_years);
     std::printf("ABS heap_bytes_per_member_year %.0f\n", (heap1 - heap0) / member_years);
   }

@@ -498,7 +498,8 @@ struct History {
   cli::HistoryStats stats;
   std::string path;
   int64_t commands = 0;
-  // record_comments commands (replayed as the plain command; comments may be recorded again).
+  // Filled by the import: a uniform sample of the record_comments commands it played and the
+  // server accepted (replayed as the plain command: comments may be recorded again).
   std::vector<v1::Command> comments;
   // Filled by the import, from the commands it played (all of them unless it was stopped):
   // a uniform sample of the members' decided ratings (subject, year), ...
@@ -532,9 +533,6 @@ History Generate(const Config& config, const std::string& dir) {
         v1::ImportRequest request;
         request.set_request_id(cli::HistoryRequestId(history.options, history.commands++));
         *request.mutable_command() = command;
-        if (command.has_record_comments() && history.comments.size() < 20000) {
-          history.comments.push_back(command);
-        }
         return (*writer)->Append(request);
       });
   RATING_CHECK(stats.ok());
@@ -575,6 +573,8 @@ ImportFigures MeasureImport(const Config& config, History& history, Ratingd& ser
   int64_t refused = 0;
   std::string first_refusal;
   std::vector<v1::ImportRequest> batch;
+  std::mt19937_64 sample_rng(7);
+  int64_t comments_seen = 0;
   auto send = [&]() {
     if (batch.empty()) return;
     const uint64_t head = server.store().HeadPosition();
@@ -592,6 +592,15 @@ ImportFigures MeasureImport(const Config& config, History& history, Ratingd& ser
       std::exit(1);
     }
     refused += response.rejected();
+    for (int k = 0; k < response.results_size() && k < static_cast<int>(batch.size()); ++k) {
+      if (response.results(k).code() != 0 || !batch[k].command().has_record_comments()) continue;
+      const int64_t seen = comments_seen++;
+      if (history.comments.size() < 20000) {
+        history.comments.push_back(batch[k].command());
+      } else if (const uint64_t j = sample_rng() % (seen + 1); j < 20000) {
+        history.comments[j] = batch[k].command();
+      }
+    }
     if (response.rejected() > 0 && first_refusal.empty()) {
       for (const auto& r : response.results()) {
         if (r.code() != 0) {
@@ -609,7 +618,6 @@ ImportFigures MeasureImport(const Config& config, History& history, Ratingd& ser
     batch.clear();
   };
   double elapsed = 0;
-  std::mt19937_64 sample_rng(7);
   while (true) {
     auto next = (*reader)->Next();
     RATING_CHECK(next.ok());

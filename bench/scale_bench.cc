@@ -12,7 +12,9 @@
 //   3. with the server up: get_rating_16 against a no-op call (grpc.health.v1.Health/Check,
 //      same client code), as_of (live GetRating over GetRating at random old positions),
 //      late_ruling (a plain command over a late discipline ruling that annuls a decided
-//      rating), write_16 and write_64 (durable plain commands from 16/64 clients);
+//      rating), write_16 and write_64 (durable plain commands from 16/64 clients). The plain
+//      command is RecordComments, sampled from those the import played and the server
+//      accepted; the targets of reads and rulings are sampled from the ratings it decided;
 //   4. server stopped: the raw scan+parse of the events column family, then a full rebuild
 //      (Engine::Open over the closed store, no snapshot), with the resident bytes it adds;
 //   5. restart with a snapshot: the engine has no persisted snapshots yet (services/engine.h),
@@ -35,7 +37,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -288,9 +289,9 @@ void Merge(LoadResult& into, const LoadResult& round) {
   if (into.first_error.empty()) into.first_error = round.first_error;
 }
 
-std::pair<LoadResult, LoadResult> Interleaved(
-    int rounds, double seconds, const std::function<LoadResult(double seconds)>& a,
-    const std::function<LoadResult(double seconds)>& b) {
+std::pair<LoadResult, LoadResult> Interleaved(int rounds, double seconds,
+                                              const std::function<LoadResult(double seconds)>& a,
+                                              const std::function<LoadResult(double seconds)>& b) {
   std::pair<LoadResult, LoadResult> result;
   for (int r = 0; r < rounds; ++r) {
     if (r % 2 == 0) {
@@ -391,7 +392,8 @@ int64_t RawScan(const std::string& dir,
     v1::Envelope envelope;
     v1::Event event;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      RATING_CHECK(envelope.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())));
+      RATING_CHECK(
+          envelope.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())));
       RATING_CHECK(event.ParseFromString(envelope.payload()));
       if (visit) visit(envelope, std::string_view(it->value().data(), it->value().size()));
       ++n;
@@ -662,12 +664,13 @@ ImportFigures MeasureImport(const Config& config, History& history, Ratingd& ser
   if (refused > 0) {
     Line(absl::StrFormat("import: %d commands refused (first: %s)", refused, first_refusal));
   }
-  Line(absl::StrFormat(
-      "import: %d commands, %d events in %.1f s: %.0f events/s, %.0f commands/s%s",
-      figures.commands, figures.events, figures.seconds, figures.rate(),
-      figures.commands / std::max(figures.seconds, 1e-9),
-      figures.complete ? "" : absl::StrFormat(" (STOPPED at the %.0f s budget: partial history)",
-                                              config.import_budget)));
+  Line(absl::StrFormat("import: %d commands, %d events in %.1f s: %.0f events/s, %.0f commands/s%s",
+                       figures.commands, figures.events, figures.seconds, figures.rate(),
+                       figures.commands / std::max(figures.seconds, 1e-9),
+                       figures.complete
+                           ? ""
+                           : absl::StrFormat(" (STOPPED at the %.0f s budget: partial history)",
+                                             config.import_budget)));
   // Per year, and per tenth of the commands (members enrolled at its end).
   std::map<int, Slice> by_year;
   for (const Slice& s : batches) {
@@ -678,10 +681,11 @@ ImportFigures MeasureImport(const Config& config, History& history, Ratingd& ser
     y.members = s.members;
   }
   for (const auto& [y, s] : by_year) {
-    Line(absl::StrFormat("import year %d: %d commands, %d events, %.0f events/s, %.0f commands/s, "
-                         "%d members enrolled",
-                         y, s.commands, s.events, s.events / std::max(s.seconds, 1e-9),
-                         s.commands / std::max(s.seconds, 1e-9), s.members));
+    Line(
+        absl::StrFormat("import year %d: %d commands, %d events, %.0f events/s, %.0f commands/s, "
+                        "%d members enrolled",
+                        y, s.commands, s.events, s.events / std::max(s.seconds, 1e-9),
+                        s.commands / std::max(s.seconds, 1e-9), s.members));
   }
   const int64_t tenth = std::max<int64_t>(1, figures.commands / 10);
   Slice acc;
@@ -693,11 +697,11 @@ ImportFigures MeasureImport(const Config& config, History& history, Ratingd& ser
     acc.seconds += batches[i].seconds;
     done += batches[i].commands;
     if (done >= part * tenth || i + 1 == batches.size()) {
-      Line(absl::StrFormat("import slice %d/10 (to command %d, year %d, %d members): %.0f "
-                           "events/s, %.0f commands/s",
-                           part, done, batches[i].year, batches[i].members,
-                           acc.events / std::max(acc.seconds, 1e-9),
-                           acc.commands / std::max(acc.seconds, 1e-9)));
+      Line(absl::StrFormat(
+          "import slice %d/10 (to command %d, year %d, %d members): %.0f "
+          "events/s, %.0f commands/s",
+          part, done, batches[i].year, batches[i].members, acc.events / std::max(acc.seconds, 1e-9),
+          acc.commands / std::max(acc.seconds, 1e-9)));
       acc = Slice();
       ++part;
     }
@@ -736,17 +740,17 @@ double RawImportRate(const Config& config, const std::string& store_dir, const s
   RawDb raw(dir);
   std::atomic<size_t> next{0};
   std::atomic<int64_t> events{0};
-  LoadResult load = RunLoad(16, std::max(config.seconds * 2, 5.0),
-                            [&](int, int64_t, std::string* error) {
-                              const size_t i = next.fetch_add(1);
-                              if (i >= appends.size()) return kDone;
-                              if (!raw.Write(appends[i].values, appends[i].stream)) {
-                                *error = "raw write failed";
-                                return kFailed;
-                              }
-                              events += static_cast<int64_t>(appends[i].values.size());
-                              return kOk;
-                            });
+  LoadResult load =
+      RunLoad(16, std::max(config.seconds * 2, 5.0), [&](int, int64_t, std::string* error) {
+        const size_t i = next.fetch_add(1);
+        if (i >= appends.size()) return kDone;
+        if (!raw.Write(appends[i].values, appends[i].stream)) {
+          *error = "raw write failed";
+          return kFailed;
+        }
+        events += static_cast<int64_t>(appends[i].values.size());
+        return kOk;
+      });
   const double rate = events.load() / std::max(load.seconds, 1e-9);
   Line(absl::StrFormat(
       "import raw: RocksDB group commit, 16 writers, sync, one batch per append of the same "
@@ -854,7 +858,8 @@ void MeasureAsOf(const Config& config, const History& history, Ratingd& server) 
       "%.2f ms, max %.2f ms%s",
       head, as_of_ms.size(), SecondsSince(start), Percentile(as_of_ms, 0.5), Max(as_of_ms),
       failed > 0 ? absl::StrCat(", ", failed, " failed: ", first_error) : ""));
-  Ratio("as_of", as_of_ms.empty() ? 0 : Percentile(live.latency_ms, 0.5) / Percentile(as_of_ms, 0.5));
+  Ratio("as_of",
+        as_of_ms.empty() ? 0 : Percentile(live.latency_ms, 0.5) / Percentile(as_of_ms, 0.5));
 }
 
 v1::Command LateRuling(const std::string& subject, int year) {
@@ -880,13 +885,14 @@ void MeasureLateRuling(const Config& config, const History& history, Ratingd& se
                      (plain_ms.size() < 20 || SecondsSince(start) < config.seconds);
        ++i) {
     const Clock::time_point begin = Clock::now();
-    auto reply = client.Execute(history.comments[(i * 7919) % history.comments.size()],
-                                server.token());
+    auto reply =
+        client.Execute(history.comments[(i * 7919) % history.comments.size()], server.token());
     if (reply.ok()) {
       plain_ms.push_back(SecondsSince(begin) * 1000);
-    } else if (++plain_failed, plain_error.empty()) {
-      plain_error = std::string(reply.status().message());
+      continue;
     }
+    ++plain_failed;
+    if (plain_error.empty()) plain_error = std::string(reply.status().message());
   }
   // Targets: decided member ratings of a year before the last one imported (of any year when
   // the import stopped within its first year), in random order.
@@ -910,18 +916,19 @@ void MeasureLateRuling(const Config& config, const History& history, Ratingd& se
     auto reply = client.Execute(LateRuling(subject, year), server.token());
     const double ms = SecondsSince(begin) * 1000;
     if (!reply.ok()) {
-      if (++ruling_refused, ruling_error.empty()) ruling_error = std::string(reply.status().message());
+      ++ruling_refused;
+      if (ruling_error.empty()) ruling_error = std::string(reply.status().message());
     } else if (reply->last_position() - reply->first_position() + 1 < 2) {
       ++not_annulling;  // The rating was already flagged or annulled: not a late ruling's cost.
     } else {
       ruling_ms.push_back(ms);
     }
   }
-  Line(absl::StrFormat("late_ruling plain command (record_comments, 1 client, durable): %d, p50 "
-                       "%.2f ms, p99 %.2f ms%s",
-                       plain_ms.size(), Percentile(plain_ms, 0.5), Percentile(plain_ms, 0.99),
-                       plain_failed > 0 ? absl::StrCat(", ", plain_failed, " refused: ", plain_error)
-                                        : ""));
+  Line(absl::StrFormat(
+      "late_ruling plain command (record_comments, 1 client, durable): %d, p50 "
+      "%.2f ms, p99 %.2f ms%s",
+      plain_ms.size(), Percentile(plain_ms, 0.5), Percentile(plain_ms, 0.99),
+      plain_failed > 0 ? absl::StrCat(", ", plain_failed, " refused: ", plain_error) : ""));
   Line(absl::StrFormat(
       "late_ruling late discipline ruling annulling a decided rating of %s (1 client, durable): "
       "%d, p50 %.2f ms, max %.2f ms; %d refused%s, %d wrote no annulment (skipped)",
@@ -984,9 +991,10 @@ void MeasureWrites(const Config& config, const History& history, Ratingd& server
     const std::string name = absl::StrCat("write_", clients);
     Line(absl::StrFormat("%s ours: durable record_comments over gRPC, %d clients: %s", name,
                          clients, ours.Describe("commands")));
-    Line(absl::StrFormat("%s raw: RocksDB group commit, %d writers, sync, %d events (%d bytes) "
-                         "a batch as one command writes: %s",
-                         name, clients, plain_events.size(), plain_bytes, raw.Describe("batches")));
+    Line(
+        absl::StrFormat("%s raw: RocksDB group commit, %d writers, sync, %d events (%d bytes) "
+                        "a batch as one command writes: %s",
+                        name, clients, plain_events.size(), plain_bytes, raw.Describe("batches")));
     Ratio(name, ours.rate() / std::max(raw.rate(), 1e-9));
   }
 }
@@ -1012,7 +1020,8 @@ RebuildFigures MeasureRebuild(const History& history, const std::string& store_d
   {
     eventstore::RocksDbEventStoreOptions options;
     options.sync = true;
-    auto store = eventstore::RocksDbEventStore::Open(store_dir, common::SystemClock::Get(), options);
+    auto store =
+        eventstore::RocksDbEventStore::Open(store_dir, common::SystemClock::Get(), options);
     RATING_CHECK(store.ok());
     figures.events = (*store)->HeadPosition();
     malloc_trim(0);
@@ -1030,7 +1039,8 @@ RebuildFigures MeasureRebuild(const History& history, const std::string& store_d
         "events/s",
         figures.events, figures.rebuild_seconds, figures.events / figures.rebuild_seconds));
     Line(absl::StrFormat(
-        "bytes_per_member_year: state after a rebuild: RSS +%.1f MB, heap in use +%.1f MB (mallinfo2) "
+        "bytes_per_member_year: state after a rebuild: RSS +%.1f MB, heap in use +%.1f MB "
+        "(mallinfo2) "
         "over %.0f member-years (%d members enrolled x %d years imported; %d member ratings "
         "decided): %.0f B RSS, %.0f B heap per member-year; %.0f B RSS per decided member rating",
         (rss1 - rss0) / 1e6, (heap1 - heap0) / 1e6, member_years, history.imported_members,
@@ -1038,19 +1048,21 @@ RebuildFigures MeasureRebuild(const History& history, const std::string& store_d
         (heap1 - heap0) / member_years,
         (rss1 - rss0) / std::max<double>(1, history.imported_member_ratings)));
     const int64_t disk = DiskBytes(store_dir);
-    Line(absl::StrFormat("store on disk: %.1f MB for %d events: %.0f B per event, %.0f B per "
-                         "member-year (WAL included: the store closes without a flush)",
-                         disk / 1e6, figures.events, disk / std::max<double>(1, figures.events),
-                         disk / member_years));
+    Line(
+        absl::StrFormat("store on disk: %.1f MB for %d events: %.0f B per event, %.0f B per "
+                        "member-year (WAL included: the store closes without a flush)",
+                        disk / 1e6, figures.events, disk / std::max<double>(1, figures.events),
+                        disk / member_years));
     std::printf("ABS bytes_per_member_year %.0f\n", (rss1 - rss0) / member_years);
     std::printf("ABS heap_bytes_per_member_year %.0f\n", (heap1 - heap0) / member_years);
   }
   malloc_trim(0);
   auto [raw_events2, raw_seconds2] = raw_scan();
   raw_seconds = std::min(raw_seconds, raw_seconds2);
-  Line(absl::StrFormat("rebuild raw: scan of the events column family, Envelope and Event parsed: "
-                       "%d events in %.2f s: %.0f events/s",
-                       raw_events, raw_seconds, raw_events / std::max(raw_seconds, 1e-9)));
+  Line(
+      absl::StrFormat("rebuild raw: scan of the events column family, Envelope and Event parsed: "
+                      "%d events in %.2f s: %.0f events/s",
+                      raw_events, raw_seconds, raw_events / std::max(raw_seconds, 1e-9)));
   (void)raw_events2;
   Ratio("rebuild", raw_seconds / std::max(figures.rebuild_seconds, 1e-9));
   return figures;
@@ -1071,11 +1083,14 @@ void MeasureSnapshotRestart(const RebuildFigures& rebuild, const std::string& st
   {
     // The state at `at`, written as a snapshot file (untimed).
     projections::RatingState state;
-    RATING_CHECK((*store)->ForEach(1, [&](const v1::Envelope& e) {
-                   if (e.position() > at) return false;
-                   RATING_CHECK(state.Apply(e).ok());
-                   return true;
-                 }).ok());
+    RATING_CHECK((*store)
+                     ->ForEach(1,
+                               [&](const v1::Envelope& e) {
+                                 if (e.position() > at) return false;
+                                 RATING_CHECK(state.Apply(e).ok());
+                                 return true;
+                               })
+                     .ok());
     recorded_at = state.recorded_at_micros();
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     RATING_CHECK(projections::WriteSnapshot(state, 1 << 20, [&](const v1::SnapshotChunk& chunk) {
@@ -1108,10 +1123,13 @@ void MeasureSnapshotRestart(const RebuildFigures& rebuild, const std::string& st
     state = loader.Finish(at, recorded_at);
   }
   const double load_seconds = SecondsSince(start);
-  RATING_CHECK((*store)->ForEach(at + 1, [&](const v1::Envelope& e) {
-                 RATING_CHECK(state->Apply(e).ok());
-                 return true;
-               }).ok());
+  RATING_CHECK((*store)
+                   ->ForEach(at + 1,
+                             [&](const v1::Envelope& e) {
+                               RATING_CHECK(state->Apply(e).ok());
+                               return true;
+                             })
+                   .ok());
   const double restart_seconds = SecondsSince(start);
   Line(absl::StrFormat(
       "restart_snapshot: the engine has no persisted snapshots yet (services/engine.h), so this "
@@ -1128,8 +1146,8 @@ int Main(int argc, char** argv) {
   std::string root = config.data_dir;
   const bool temp = root.empty();
   if (temp) {
-    root = (std::filesystem::temp_directory_path() / absl::StrCat("scale_bench_", getpid()))
-               .string();
+    root =
+        (std::filesystem::temp_directory_path() / absl::StrCat("scale_bench_", getpid())).string();
   }
   std::filesystem::create_directories(root);
   const std::string store_dir = root + "/store";
@@ -1138,8 +1156,9 @@ int Main(int argc, char** argv) {
   }
   const Clock::time_point start = Clock::now();
   Line(absl::StrFormat("scale_bench: %s, data in %s, %.1f s per measure, %u cores",
-                       config.members > 0 ? absl::StrCat(config.members, " members x ", config.years, " years")
-                                          : config.size,
+                       config.members > 0
+                           ? absl::StrCat(config.members, " members x ", config.years, " years")
+                           : config.size,
                        root, config.seconds, std::thread::hardware_concurrency()));
   History history = Generate(config, root);
 

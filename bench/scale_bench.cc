@@ -15,16 +15,20 @@
 //      rating), write_16 and write_64 (durable plain commands from 16/64 clients). The plain
 //      command is RecordComments, sampled from those the import played and the server
 //      accepted; the targets of reads and rulings are sampled from the ratings it decided;
-//   4. server stopped: the raw scan+parse of the events column family, then a full rebuild
-//      (Engine::Open over the closed store, no snapshot), with the resident bytes it adds;
-//   5. restart with a snapshot: the engine has no persisted snapshots yet (services/engine.h),
+//   4. server stopped: raw RocksDB group commit (16 writers, sync) of the same envelopes the
+//      import stored, one batch per append (the import's baseline);
+//   5. the raw scan+parse of the events column family (twice, the faster counts), and between
+//      the two a full rebuild (Engine::Open over the closed store, no snapshot) with the
+//      resident and heap bytes it adds (bytes_per_member_year) and the store's size on disk;
+//   6. restart with a snapshot: the engine has no persisted snapshots yet (services/engine.h),
 //      so this loads a snapshot written by projections/snapshot.h (read from a file, parsed,
-//      loaded) and replays the tail of the log after it; the output line says so;
-//   6. raw RocksDB group commit (sync) with the same events' bytes (import) and at 16/64
-//      writers with the plain commands' event sizes (write_16/64).
+//      loaded) and replays the tail of the log after it; the output line says so.
+// The raw side of write_16/64 runs in rounds alternating with ours (step 3), with the bytes
+// one plain command writes per batch.
 // Prints a readable line per measure and
 //   RATIO <name> <value>      (higher is better; every name always printed, 0 when a side
 //                              could not run, with the reason on the line before)
+//   ABS bytes_per_member_year <bytes>, ABS heap_bytes_per_member_year <bytes>
 // Flags: --quick (size small, 3 s per measure), --size small|province|nation-slice (default
 // province), --members N --years Y (a custom size; --seed S), --data_dir DIR (default: a
 // fresh temp dir, removed at the end unless --keep), --seconds S (per measure; default 10,

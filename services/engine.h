@@ -15,11 +15,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "eventstore/event_store.h"
+#include "eventstore/snapshot_store.h"
 #include "projections/rating_state.h"
 #include "rating/v1/api.pb.h"
 #include "services/conflicts.h"
@@ -41,14 +43,54 @@ struct AuthConfigChanges {
   std::vector<std::string> kept_revoked;
 };
 
+// Projection snapshots (projections/snapshot.h) kept in a SnapshotStore.
+struct SnapshotOptions {
+  // Where snapshots are kept; null = none (every start replays the whole log).
+  eventstore::SnapshotStore* store = nullptr;
+  // A snapshot is written (on a thread of its own) once the state is this many events past
+  // the last one; 0 = only when asked (WriteSnapshot, e.g. at a clean shutdown).
+  uint64_t every = 0;
+  // Snapshots kept (the newest); older ones are removed after each write.
+  size_t keep = 4;
+  // About this many bytes per chunk.
+  size_t chunk_bytes = 1 << 20;
+};
+
+// What Engine::Open did to reach the head.
+struct OpenReport {
+  uint64_t snapshot_position = 0;  // The snapshot loaded (0 = none).
+  uint64_t replayed = 0;           // Events replayed after it.
+  // Snapshots found unfit and removed (another projection version, a chain hash that is not
+  // the log's, damaged chunks), each with the reason.
+  std::vector<std::string> discarded;
+};
+
 class Engine {
  public:
-  // Replays the whole log of `store` (which must outlive the engine) into the state.
-  // DATA_LOSS when a stored event does not parse.
-  static absl::StatusOr<std::unique_ptr<Engine>> Open(eventstore::EventStore& store);
+  // Loads the newest fit snapshot at or before the head (if `snapshots.store` is set) and
+  // replays the rest of the log of `store` (which must outlive the engine, as must the
+  // snapshot store). DATA_LOSS when a stored event does not parse.
+  static absl::StatusOr<std::unique_ptr<Engine>> Open(eventstore::EventStore& store,
+                                                      SnapshotOptions snapshots = {});
+  ~Engine();
+
+  const OpenReport& open_report() const { return open_report_; }
+
+  // Writes a snapshot of the live state now (unless one exists at its position) and prunes
+  // old ones. FAILED_PRECONDITION without a snapshot store. Returns the position written.
+  absl::StatusOr<uint64_t> WriteSnapshot();
 
   // The principal holding `token`. UNAUTHENTICATED when unknown or revoked.
   absl::StatusOr<v1::Principal> Authenticate(std::string_view token) const;
+  // The same, with the position of the state it was decided on (the last applied event):
+  // a reader of the log sends nothing past it on that authority (the store's head may be
+  // ahead while an append is being applied).
+  absl::StatusOr<std::pair<v1::Principal, uint64_t>> AuthenticateAt(std::string_view token) const;
+  // The position of the last event applied to the live state.
+  uint64_t AppliedPosition() const;
+  // Waits until an event past `position` is applied, or `timeout`; returns the applied
+  // position.
+  uint64_t WaitForAppliedPast(uint64_t position, absl::Duration timeout) const;
 
   // Runs one command as `caller`: its unknown fields dropped, its size limits
   // (input_limits.h), authorization, rules, append (durable), projection. `request_id`
@@ -139,7 +181,13 @@ class Engine {
   using Planner = std::function<absl::Status(const projections::RatingState& state,
                                              std::vector<Step>& steps, Footprint& footprint)>;
 
-  explicit Engine(eventstore::EventStore& store);
+  Engine(eventstore::EventStore& store, SnapshotOptions snapshots);
+  // The newest fit snapshot at or before `position` (and recorded by `until_micros`, 0 = any),
+  // loaded; nullptr when there is none. Unfit ones are removed and named in `discarded`.
+  absl::StatusOr<std::unique_ptr<projections::RatingState>> LoadSnapshot(
+      uint64_t position, int64_t until_micros, std::vector<std::string>* discarded) const;
+  // Writes the snapshot thread's snapshots when asked.
+  void SnapshotLoop();
   // Plans with `plan`, waits out or re-plans around conflicting commands, appends the steps'
   // events in one AppendMany and applies them in log order. `steps` holds each step's result.
   absl::Status Pipeline(const Planner& plan, std::vector<Step>& steps);
@@ -166,6 +214,15 @@ class Engine {
   uint64_t recent_floor_ ABSL_GUARDED_BY(commit_mu_) = 0;
   uint64_t next_ticket_ ABSL_GUARDED_BY(commit_mu_) = 1;
   std::atomic<int64_t> replans_{0};
+
+  const SnapshotOptions snapshots_;
+  OpenReport open_report_;
+  absl::Mutex snapshot_write_mu_;  // One snapshot written at a time.
+  std::atomic<uint64_t> last_snapshot_{0};
+  absl::Mutex snapshot_mu_;  // Short: the snapshot thread's wake-up.
+  bool snapshot_wanted_ ABSL_GUARDED_BY(snapshot_mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(snapshot_mu_) = false;
+  std::thread snapshotter_;
   // The last state rebuilt for an as-of read (immutable once built; shared with readers).
   mutable absl::Mutex history_mu_;
   mutable std::shared_ptr<const projections::RatingState> history_ ABSL_GUARDED_BY(history_mu_);

@@ -106,14 +106,19 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* SubscriptionHub::Open(
 
 void SubscriptionHub::Refill(Stream* stream) {
   // Every batch is sent on the authority of the token as it stands now.
-  absl::StatusOr<v1::Principal> caller = engine_.Authenticate(stream->token_);
-  absl::Status status = caller.ok() ? AuthorizeLogRead(*caller) : caller.status();
+  // Nothing past the state the token was checked on is sent on its authority (a revocation
+  // being applied is in the log before it is in the state).
+  absl::StatusOr<std::pair<v1::Principal, uint64_t>> caller =
+      engine_.AuthenticateAt(stream->token_);
+  absl::Status status = caller.ok() ? AuthorizeLogRead(caller->first) : caller.status();
+  const uint64_t checked_at = caller.ok() ? caller->second : 0;
   bool caught_up = true;
   if (status.ok() && !engine_.store().IsShutdown()) {
     size_t bytes = 0;
     absl::Status failed = absl::OkStatus();
     absl::Status read =
         engine_.store().ForEach(stream->position_ + 1, [&](const v1::Envelope& envelope) {
+          if (envelope.position() > checked_at) return false;
           absl::StatusOr<v1::LogEntry> entry = ToLogEntry(envelope);
           if (!entry.ok()) {
             failed = entry.status();
@@ -153,7 +158,7 @@ void SubscriptionHub::Refill(Stream* stream) {
     } else if (!stream->batch_.empty()) {
       stream->state_ = State::kWriting;
       write = true;
-    } else if (engine_.store().HeadPosition() > stream->position_) {
+    } else if (engine_.AppliedPosition() > stream->position_) {
       again = true;  // The log grew while the batch was read.
     } else {
       stream->state_ = State::kIdle;
@@ -220,10 +225,11 @@ void SubscriptionHub::FinishLocked(Stream* stream) {
 
 void SubscriptionHub::Watch() {
   const eventstore::EventStore& store = engine_.store();
-  uint64_t seen = store.HeadPosition();
+  uint64_t seen = engine_.AppliedPosition();
   while (!stopping_) {
-    // Wakes on an append or the store's shutdown; the timeout only lets the destructor in.
-    const uint64_t head = store.WaitForHeadPast(seen, absl::Seconds(1));
+    // Wakes once an append is applied, or on the store's shutdown (within the timeout, which
+    // also lets the destructor in).
+    const uint64_t head = engine_.WaitForAppliedPast(seen, absl::Milliseconds(200));
     const bool shutdown = store.IsShutdown();
     if (head <= seen && !shutdown) continue;
     std::vector<Stream*> wake;

@@ -39,6 +39,10 @@ Commands:
                                the chain to OUT_DIR as a working, anchored store.
                                Exit status 1 if anything is lost or damaged
   export-csv ORG YEAR          the ratings of an org and year as CSV
+  backup DIR                   online backup of the server's store into DIR, an absolute
+                               path on the server's machine that does not exist yet
+                               (admin); prints the copy's head position and hash. Restore:
+                               docs/OPERATING.md
   principals                   list principals
   create-principal ID ROLE [SCOPE]
                                create a principal; prints its token once
@@ -196,6 +200,9 @@ int Run(int argc, char** argv) {
   } else if (args.command == "verify") {
     if (!pos.empty()) return Usage("verify takes no arguments");
     status = VerifyChain(client, token, std::cout);
+  } else if (args.command == "backup") {
+    if (pos.size() != 1) return Usage("backup needs a DIR");
+    status = Backup(client, token, pos[0], std::cout);
   } else if (args.command == "principals") {
     if (!pos.empty()) return Usage("principals takes no arguments");
     status = ListPrincipals(client, token, std::cout);

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/crypto.h"
 #include "common/status_macros.h"
 #include "services/auth.h"
@@ -165,8 +166,16 @@ absl::StatusOr<v1::CommandReply> Engine::AppendLocked(const v1::Principal& calle
   }
   // Optimistic concurrency: the plan was made against this version of the stream.
   const int64_t expected = static_cast<int64_t>(state_->StreamVersion(stream));
-  RATING_ASSIGN_OR_RETURN(eventstore::AppendResult result,
-                          store_.Append(stream, expected, std::move(batch)));
+  RATING_RETURN_IF_ERROR(write_fence());
+  const absl::Time append_start = absl::Now();
+  absl::StatusOr<eventstore::AppendResult> appended =
+      store_.Append(stream, expected, std::move(batch));
+  if (append_observer_) append_observer_(absl::Now() - append_start, appended.status());
+  if (absl::IsDataLoss(appended.status())) {
+    FenceWrites(absl::DataLossError(absl::StrCat("append to stream ", stream, ": ",
+                                                 appended.status().message())));
+  }
+  RATING_ASSIGN_OR_RETURN(eventstore::AppendResult result, std::move(appended));
   RATING_ASSIGN_OR_RETURN(std::vector<v1::Envelope> stored,
                           store_.ReadAll(result.positions.front(), result.positions.size()));
   for (size_t i = 0; i < stored.size(); ++i) {
@@ -192,12 +201,50 @@ absl::StatusOr<v1::CommandReply> Engine::AppendLocked(const v1::Principal& calle
 absl::StatusOr<v1::CommandReply> Engine::ExecuteLocked(const v1::Principal& caller,
                                                        const v1::Command& command,
                                                        std::string_view request_id) {
+  RATING_RETURN_IF_ERROR(write_fence());
   RATING_ASSIGN_OR_RETURN(std::optional<v1::CommandReply> replayed,
                           ReplayedLocked(caller, request_id));
   if (replayed) return *std::move(replayed);
   RATING_RETURN_IF_ERROR(AuthorizeCommand(*state_, caller, command));
   RATING_ASSIGN_OR_RETURN(Plan plan, PlanCommand(*state_, command));
   return AppendLocked(caller, plan.stream, plan.events, CanonicalRequestId(request_id));
+}
+
+void Engine::FenceWrites(const absl::Status& reason) {
+  std::function<void(const absl::Status&)> observer;
+  absl::Status fence;
+  {
+    absl::MutexLock lock(&fence_mu_);
+    if (!write_fence_.ok()) return;  // The first reason stands.
+    write_fence_ = absl::FailedPreconditionError(
+        absl::StrCat("writes are refused until the store is repaired (see ratingctl verify "
+                     "--data_dir and salvage): ",
+                     reason.message()));
+    fence = write_fence_;
+    observer = fence_observer_;
+  }
+  if (observer) observer(fence);
+}
+
+absl::Status Engine::write_fence() const {
+  absl::MutexLock lock(&fence_mu_);
+  return write_fence_;
+}
+
+void Engine::set_fence_observer(std::function<void(const absl::Status&)> observer) {
+  absl::MutexLock lock(&fence_mu_);
+  fence_observer_ = std::move(observer);
+}
+
+void Engine::set_append_observer(
+    std::function<void(absl::Duration, const absl::Status&)> observer) {
+  absl::MutexLock lock(&mu_);
+  append_observer_ = std::move(observer);
+}
+
+uint64_t Engine::applied_position() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return state_->position();
 }
 
 absl::StatusOr<v1::CommandReply> Engine::Execute(const v1::Principal& caller,
@@ -227,6 +274,7 @@ absl::StatusOr<v1::CommandReply> Engine::ExecuteWithToken(std::string_view token
 absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
     const v1::Principal& caller, const v1::CreatePrincipalRequest& request) {
   RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
+  RATING_RETURN_IF_ERROR(write_fence());
   v1::Principal p = request.principal();
   p.DiscardUnknownFields();  // Only what this version knows is stored.
   std::string token = request.token();
@@ -254,6 +302,7 @@ absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
 absl::StatusOr<v1::CommandReply> Engine::RevokePrincipal(const v1::Principal& caller,
                                                          const std::string& principal_id) {
   RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
+  RATING_RETURN_IF_ERROR(write_fence());
   absl::MutexLock lock(&mu_);
   const projections::PrincipalRecord* record = state_->principals().Find(principal_id);
   if (record == nullptr) {

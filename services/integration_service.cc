@@ -129,7 +129,14 @@ class IntegrationServiceImpl final : public Base {
  public:
   IntegrationServiceImpl(Engine& engine, const ServiceOptions& options)
       : engine_(engine),
-        hub_(engine, options.max_subscriptions, options.subscription_buffer_bytes) {}
+        hub_(engine, options.max_subscriptions, options.subscription_buffer_bytes),
+        probe_(options.subscriptions) {
+    if (probe_ != nullptr) probe_->SetSource([this] { return hub_.Positions(); });
+  }
+
+  ~IntegrationServiceImpl() override {
+    if (probe_ != nullptr) probe_->SetSource(nullptr);
+  }
 
   grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override {
@@ -144,6 +151,7 @@ class IntegrationServiceImpl final : public Base {
  private:
   Engine& engine_;
   SubscriptionHub hub_;
+  SubscriptionProbe* const probe_;
   // Imports run here, one at a time (the engine has one writer anyway).
   Executor imports_{1};
 };

@@ -4,6 +4,9 @@
 // restart moves the last-verified mark), the access log, Prometheus metrics over HTTP, and an
 // online backup restored into a second server with the same chain head.
 #include <arpa/inet.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -510,6 +513,56 @@ TEST_F(OperationsTest, BackupWhileWritingRestoresToTheSameChainHead) {
   EXPECT_EQ(verify.head_position(), backup_head);
   // The restored server takes writes.
   EXPECT_TRUE(OpenPeriod(2026).ok());
+}
+
+// Runs ratingd with `args` until it is ready, then stops it: what it printed on stdout up to
+// its "listening" line ("" if it never got there).
+std::string StartupOutput(const std::vector<std::string>& args) {
+  int fds[2];
+  if (::pipe(fds) != 0) return "";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  std::vector<std::string> all = {RATINGD_PATH};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, RATINGD_PATH, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
+  std::string out;
+  if (spawned == 0) {
+    char buffer[1024];
+    ssize_t n;
+    while (!absl::StrContains(out, "listening on") && (n = ::read(fds[0], buffer, sizeof(buffer))) > 0) {
+      out.append(buffer, n);
+    }
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+  }
+  ::close(fds[0]);
+  return absl::StrContains(out, "listening on") ? out : "";
+}
+
+TEST_F(OperationsTest, TheDevelopmentAdminTokenIsPrintedOnlyWhenCreated) {
+  const std::vector<std::string> args = {absl::StrCat("--data_dir=", DataDir()),
+                                         "--listen=127.0.0.1:0"};
+  const std::string first = StartupOutput(args);
+  ASSERT_FALSE(first.empty());
+  std::ifstream file(dir_ / "data" / "dev-admin-token");
+  std::string token;
+  ASSERT_TRUE(std::getline(file, token));
+  ASSERT_GE(token.size(), 16u);
+  EXPECT_TRUE(absl::StrContains(first, token)) << first;
+  const std::string second = StartupOutput(args);
+  ASSERT_FALSE(second.empty());
+  EXPECT_FALSE(absl::StrContains(second, token)) << second;
+  EXPECT_TRUE(absl::StrContains(second, "token exists, kept in")) << second;
+  EXPECT_TRUE(absl::StrContains(second, "dev-admin-token")) << second;
 }
 
 }  // namespace

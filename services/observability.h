@@ -48,7 +48,7 @@ class RpcObserver {
 };
 
 // The name of a status code as gRPC spells it ("OK", "FAILED_PRECONDITION").
-const char* StatusCodeName(grpc::StatusCode code);
+std::string StatusCodeName(grpc::StatusCode code);
 
 // The access log: one JSON object per line and RPC, with the time (RFC 3339, UTC), method,
 // principal, code, latency in milliseconds and peer. Lines are written whole (one fwrite

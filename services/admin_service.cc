@@ -54,7 +54,8 @@ class AdminServiceImpl final : public v1::AdminService::Service {
       return ToGrpcStatus(allowed);
     }
     if (!backup_) {
-      return ToGrpcStatus(absl::FailedPreconditionError("backup: this server's store cannot be checkpointed"));
+      return ToGrpcStatus(
+          absl::FailedPreconditionError("backup: this server's store cannot be checkpointed"));
     }
     auto result = backup_(r->dir());
     if (!result.ok()) return ToGrpcStatus(result.status());

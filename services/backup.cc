@@ -43,8 +43,9 @@ absl::StatusOr<v1::BackupResponse> Backup(eventstore::RocksDbEventStore& store,
   absl::StatusOr<std::unique_ptr<eventstore::RocksDbEventStore>> copy =
       eventstore::RocksDbEventStore::Open(dir, clock, options);
   if (!copy.ok()) {
-    return absl::Status(copy.status().code(), absl::StrCat("backup ", dir, ": the copy does not open: ",
-                                                           copy.status().message()));
+    return absl::Status(
+        copy.status().code(),
+        absl::StrCat("backup ", dir, ": the copy does not open: ", copy.status().message()));
   }
   RATING_ASSIGN_OR_RETURN(eventstore::VerifyResult verified, eventstore::VerifyTail(**copy));
   if (!verified.ok) {

@@ -172,8 +172,8 @@ absl::StatusOr<v1::CommandReply> Engine::AppendLocked(const v1::Principal& calle
       store_.Append(stream, expected, std::move(batch));
   if (append_observer_) append_observer_(absl::Now() - append_start, appended.status());
   if (absl::IsDataLoss(appended.status())) {
-    FenceWrites(absl::DataLossError(absl::StrCat("append to stream ", stream, ": ",
-                                                 appended.status().message())));
+    FenceWrites(absl::DataLossError(
+        absl::StrCat("append to stream ", stream, ": ", appended.status().message())));
   }
   RATING_ASSIGN_OR_RETURN(eventstore::AppendResult result, std::move(appended));
   RATING_ASSIGN_OR_RETURN(std::vector<v1::Envelope> stored,

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "eventstore/event_store.h"
 #include "projections/rating_state.h"
 #include "rating/v1/api.pb.h"

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-
 #include "rating/v1/api.grpc.pb.h"
 #include "services/backup.h"
 #include "services/engine.h"

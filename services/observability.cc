@@ -41,11 +41,21 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out.push_back('"');
   for (unsigned char c : text.substr(0, 256)) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c >= 0x7f) {
           absl::StrAppendFormat(&out, "\\u%04x", c);  // Bytes, not code points: never invalid.
@@ -59,7 +69,8 @@ void AppendJsonString(std::string& out, std::string_view text) {
 
 const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
   static const auto* buckets = new prometheus::Histogram::BucketBoundaries{
-      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+      0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
   return *buckets;
 }
 
@@ -188,8 +199,9 @@ absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(const std::string& liste
                                 .Register(r);
   metrics->append_duration_ = &prometheus::BuildHistogram()
                                    .Name("rating_append_duration_seconds")
-                                   .Help("Latency of the engine's appends to the event store "
-                                         "(sequencing, WAL write and sync, anchor).")
+                                   .Help(
+                                       "Latency of the engine's appends to the event store "
+                                       "(sequencing, WAL write and sync, anchor).")
                                    .Register(r);
   metrics->wal_write_ = &prometheus::BuildHistogram()
                              .Name("rating_wal_write_duration_seconds")

@@ -29,8 +29,8 @@
 #include "eventstore/rocksdb_event_store.h"
 #include "nlohmann/json.hpp"
 #include "services/auth.h"
-#include "services/engine.h"
 #include "services/backup.h"
+#include "services/engine.h"
 #include "services/grpc_services.h"
 #include "services/observability.h"
 
@@ -134,8 +134,7 @@ absl::Status EnsureDevAdmin(Engine& engine, const std::string& data_dir) {
     out.close();
     chmod(path.c_str(), 0600);
     // The only time the token is printed: later starts say where it is kept.
-    std::printf("development admin token (created, kept in %s): %s\n", path.c_str(),
-                token.c_str());
+    std::printf("development admin token (created, kept in %s): %s\n", path.c_str(), token.c_str());
   } else if (!existing.ok() || !engine.Authenticate(token).ok()) {
     std::printf("ratingd: dev-admin exists but %s is missing; use --auth_config\n", path.c_str());
   } else {
@@ -187,10 +186,12 @@ absl::StatusOr<absl::Status> VerifyAtStart(rating::eventstore::RocksDbEventStore
 // also read (their service name stays SERVING for the reads).
 const char* const kReadServices[] = {"rating.v1.QueryService", "rating.v1.AuditService",
                                      "rating.v1.IntegrationService", "rating.v1.AdminService"};
-const char* const kWriteServices[] = {
-    "rating.v1.RegistryService",        "rating.v1.ReviewService",
-    "rating.v1.DecisionService",        "rating.v1.IntegrationService/Import",
-    "rating.v1.AdminService/CreatePrincipal", "rating.v1.AdminService/RevokePrincipal"};
+const char* const kWriteServices[] = {"rating.v1.RegistryService",
+                                      "rating.v1.ReviewService",
+                                      "rating.v1.DecisionService",
+                                      "rating.v1.IntegrationService/Import",
+                                      "rating.v1.AdminService/CreatePrincipal",
+                                      "rating.v1.AdminService/RevokePrincipal"};
 
 void SetHealth(grpc::HealthCheckServiceInterface& health, bool writes_ok) {
   health.SetServingStatus("", true);
@@ -246,7 +247,8 @@ int main(int argc, char** argv) {
 
   rating::eventstore::RocksDbEventStore::Options options;
   options.sync = absl::GetFlag(FLAGS_sync);
-  if (absl::GetFlag(FLAGS_max_info_log_bytes) < 64 << 10 || absl::GetFlag(FLAGS_max_wal_bytes) < 0) {
+  if (absl::GetFlag(FLAGS_max_info_log_bytes) < 64 << 10 ||
+      absl::GetFlag(FLAGS_max_wal_bytes) < 0) {
     return Fail(absl::InvalidArgumentError(
         "--max_info_log_bytes must be >= 65536 and --max_wal_bytes >= 0"));
   }

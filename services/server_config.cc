@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "services/auth.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/descriptor.h"
+#include "services/auth.h"
 #include "services/grpc_services.h"
 
 namespace rating::services {

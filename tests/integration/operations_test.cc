@@ -4,14 +4,14 @@
 // restart moves the last-verified mark), the access log, Prometheus metrics over HTTP, and an
 // online backup restored into a second server with the same chain head.
 #include <arpa/inet.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -162,8 +162,8 @@ class OperationsTest : public ::testing::Test {
     grpc::ByteBuffer response;
     grpc::Status status;
     absl::Notification done;
-    stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                   &response, [&](grpc::Status s) {
+    stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                   [&](grpc::Status s) {
                      status = std::move(s);
                      done.Notify();
                    });
@@ -239,10 +239,10 @@ TEST_F(OperationsTest, TamperedEventServesReadsRefusesWritesAndHealthSaysNotServ
 
   // Health: the write services are NOT_SERVING, the read services SERVING.
   EXPECT_EQ(Health(""), kServing);
-  for (const char* name : {"rating.v1.RegistryService", "rating.v1.ReviewService",
-                           "rating.v1.DecisionService", "rating.v1.IntegrationService/Import",
-                           "rating.v1.AdminService/CreatePrincipal",
-                           "rating.v1.AdminService/RevokePrincipal"}) {
+  for (const char* name :
+       {"rating.v1.RegistryService", "rating.v1.ReviewService", "rating.v1.DecisionService",
+        "rating.v1.IntegrationService/Import", "rating.v1.AdminService/CreatePrincipal",
+        "rating.v1.AdminService/RevokePrincipal"}) {
     EXPECT_EQ(Health(name), kNotServing) << name;
   }
   for (const char* name : {"rating.v1.QueryService", "rating.v1.AuditService",
@@ -336,8 +336,8 @@ TEST_F(OperationsTest, AccessLogHasOneLinePerRpcWithoutTokens) {
     EXPECT_TRUE(absl::StrContains(line, "\"peer\":\"ipv")) << line;
     if (absl::StrContains(line, "\"/rating.v1.RegistryService/OpenPeriod\"")) {
       EXPECT_TRUE(absl::StrContains(line, "\"principal\":\"admin\"")) << line;
-      EXPECT_TRUE(absl::StrContains(line, open_period == 0 ? "\"code\":\"OK\""
-                                                           : "\"code\":\"ALREADY_EXISTS\""))
+      EXPECT_TRUE(absl::StrContains(
+          line, open_period == 0 ? "\"code\":\"OK\"" : "\"code\":\"ALREADY_EXISTS\""))
           << line;
       ++open_period;
     }
@@ -427,20 +427,25 @@ TEST_F(OperationsTest, MetricsServeRpcAppendAndLogSeriesOverHttp) {
 
   const std::string metrics = HttpGet(port, "/metrics");
   ASSERT_FALSE(metrics.empty());
+  EXPECT_EQ(
+      Sample(metrics,
+             "rating_rpc_total{code=\"OK\",method=\"/rating.v1.RegistryService/OpenPeriod\"}"),
+      1);
   EXPECT_EQ(Sample(metrics,
-                   "rating_rpc_total{code=\"OK\",method=\"/rating.v1.RegistryService/OpenPeriod\"}"),
+                   "rating_rpc_total{code=\"ALREADY_EXISTS\",method=\"/"
+                   "rating.v1.RegistryService/OpenPeriod\"}"),
             1);
-  EXPECT_EQ(Sample(metrics, "rating_rpc_total{code=\"ALREADY_EXISTS\",method=\"/"
-                            "rating.v1.RegistryService/OpenPeriod\"}"),
-            1);
-  EXPECT_EQ(Sample(metrics, "rating_rpc_total{code=\"OK\",method=\"/"
-                            "rating.v1.RegistryService/EnrollMember\"}"),
+  EXPECT_EQ(Sample(metrics,
+                   "rating_rpc_total{code=\"OK\",method=\"/"
+                   "rating.v1.RegistryService/EnrollMember\"}"),
             2);
-  EXPECT_EQ(Sample(metrics, "rating_rpc_duration_seconds_count{code=\"OK\",method=\"/"
-                            "rating.v1.RegistryService/EnrollMember\"}"),
+  EXPECT_EQ(Sample(metrics,
+                   "rating_rpc_duration_seconds_count{code=\"OK\",method=\"/"
+                   "rating.v1.RegistryService/EnrollMember\"}"),
             2);
-  EXPECT_GT(Sample(metrics, "rating_rpc_duration_seconds_sum{code=\"OK\",method=\"/"
-                            "rating.v1.RegistryService/EnrollMember\"}"),
+  EXPECT_GT(Sample(metrics,
+                   "rating_rpc_duration_seconds_sum{code=\"OK\",method=\"/"
+                   "rating.v1.RegistryService/EnrollMember\"}"),
             0);
   // Principals from the auth config, the period, the cell, two members.
   EXPECT_GE(Sample(metrics, "rating_append_duration_seconds_count{outcome=\"ok\"}"), 4);
@@ -537,7 +542,8 @@ std::string StartupOutput(const std::vector<std::string>& args) {
   if (spawned == 0) {
     char buffer[1024];
     ssize_t n;
-    while (!absl::StrContains(out, "listening on") && (n = ::read(fds[0], buffer, sizeof(buffer))) > 0) {
+    while (!absl::StrContains(out, "listening on") &&
+           (n = ::read(fds[0], buffer, sizeof(buffer))) > 0) {
       out.append(buffer, n);
     }
     ::kill(pid, SIGTERM);

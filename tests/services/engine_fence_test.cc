@@ -1,13 +1,12 @@
 // The engine's write fence (integrity failures): once fenced, every write is FAILED_PRECONDITION
 // carrying the reason and reads go on; an append that meets DATA_LOSS fences by itself; the
 // observers hear of the fence and of every append.
+#include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/text_format.h>
 
 #include "common/check.h"
 #include "eventstore/in_memory_event_store.h"
@@ -24,9 +23,9 @@ using ::testing::HasSubstr;
 // An in-memory store whose appends can be made to fail with DATA_LOSS.
 class DamagedStore final : public eventstore::EventStore {
  public:
-  absl::StatusOr<eventstore::AppendResult> Append(std::string_view stream,
-                                                  int64_t expected_version,
-                                                  std::vector<eventstore::NewEvent> events) override {
+  absl::StatusOr<eventstore::AppendResult> Append(
+      std::string_view stream, int64_t expected_version,
+      std::vector<eventstore::NewEvent> events) override {
     if (damaged) return absl::DataLossError("position 7: stored event does not parse");
     return inner_.Append(stream, expected_version, std::move(events));
   }
@@ -83,11 +82,10 @@ class EngineFenceTest : public ::testing::Test {
     admin_.set_role(v1::ROLE_ADMIN);
     ASSERT_THAT(engine_->SeedPrincipal(admin_, "root-token-0123456789"), IsOk());
     engine_->set_fence_observer([this](const absl::Status& fence) { fences_.push_back(fence); });
-    engine_->set_append_observer(
-        [this](absl::Duration latency, const absl::Status& status) {
-          EXPECT_GE(latency, absl::ZeroDuration());
-          appends_.push_back(status);
-        });
+    engine_->set_append_observer([this](absl::Duration latency, const absl::Status& status) {
+      EXPECT_GE(latency, absl::ZeroDuration());
+      appends_.push_back(status);
+    });
   }
 
   v1::CreatePrincipalRequest NewInspector() {
@@ -115,9 +113,9 @@ TEST_F(EngineFenceTest, FencedEngineRefusesEveryWriteNamingTheReasonAndKeepsRead
 
   EXPECT_THAT(engine_->Execute(admin_, Cmd("open_period { year: 2026 }"), ""),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("position 4")));
-  EXPECT_THAT(engine_->ExecuteWithToken("root-token-0123456789",
-                                        Cmd("open_period { year: 2026 }"), ""),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("position 4")));
+  EXPECT_THAT(
+      engine_->ExecuteWithToken("root-token-0123456789", Cmd("open_period { year: 2026 }"), ""),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("position 4")));
   EXPECT_THAT(engine_->CreatePrincipal(admin_, NewInspector()),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("position 4")));
   EXPECT_THAT(engine_->RevokePrincipal(admin_, "root"),

@@ -140,6 +140,11 @@ absl::StatusOr<v1::GetHeadResponse> Client::GetHead(const std::string& token) {
   return Call(*this, *audit_, &v1::AuditService::Stub::GetHead, v1::GetHeadRequest(), token);
 }
 
+absl::StatusOr<v1::BackupResponse> Client::Backup(const v1::BackupRequest& request,
+                                                  const std::string& token) {
+  return Call(*this, *admin_, &v1::AdminService::Stub::Backup, request, token);
+}
+
 absl::StatusOr<v1::CreatePrincipalResponse> Client::CreatePrincipal(
     const v1::CreatePrincipalRequest& request, const std::string& token) {
   return Call(*this, *admin_, &v1::AdminService::Stub::CreatePrincipal, request, token);

@@ -60,6 +60,8 @@ class Client {
   absl::StatusOr<v1::GetHeadResponse> GetHead(const std::string& token);
   absl::StatusOr<v1::CreatePrincipalResponse> CreatePrincipal(
       const v1::CreatePrincipalRequest& request, const std::string& token);
+  absl::StatusOr<v1::BackupResponse> Backup(const v1::BackupRequest& request,
+                                            const std::string& token);
   absl::StatusOr<v1::ListPrincipalsResponse> ListPrincipals(const std::string& token);
 
  private:

@@ -165,6 +165,17 @@ absl::Status VerifyChain(Client& client, const std::string& token, std::ostream&
   return absl::OkStatus();
 }
 
+absl::Status Backup(Client& client, const std::string& token, const std::string& dir,
+                    std::ostream& out) {
+  v1::BackupRequest request;
+  request.set_dir(dir);
+  RATING_ASSIGN_OR_RETURN(v1::BackupResponse backup, client.Backup(request, token));
+  out << "backup " << backup.dir() << ": head " << backup.head_position() << " "
+      << backup.head_hash() << " (" << backup.verified_events()
+      << " events verified since the last mark)\n";
+  return absl::OkStatus();
+}
+
 absl::Status ExportCsv(Client& client, const std::string& token, const std::string& org, int year,
                        std::ostream& out) {
   v1::ListRatingsRequest request;

@@ -42,6 +42,12 @@ absl::Status ListPrincipals(Client& client, const std::string& token, std::ostre
 absl::Status CreatePrincipal(Client& client, const std::string& token, const std::string& id,
                              const std::string& role, const std::string& scope, std::ostream& out);
 
+// `ratingctl backup DIR`: an online backup of the server's store into DIR on the server's
+// machine (AdminService.Backup); prints the directory and the copy's head position and hash.
+// A relative DIR is refused by the server (INVALID_ARGUMENT).
+absl::Status Backup(Client& client, const std::string& token, const std::string& dir,
+                    std::ostream& out);
+
 // The text report of one rating (what ShowRating prints).
 std::string FormatRatingView(const v1::RatingView& view);
 

@@ -41,6 +41,10 @@ Commands:
                                would drop); with --write_to, write the intact prefix of
                                the chain to OUT_DIR as a working, anchored store.
                                Exit status 1 if anything is lost or damaged
+  backup DIR                   online backup of the server's store into DIR, an absolute
+                               path on the server's machine that does not exist yet
+                               (admin); prints the copy's head position and hash. Restore:
+                               docs/OPERATING.md
   principals                   list principals
   create-principal ID ROLE [SCOPE]
                                create a principal; prints its token once
@@ -311,6 +315,9 @@ int Run(int argc, char** argv) {
     } else {
       status = VerifyChain(client, token, std::cout);
     }
+  } else if (args.command == "backup") {
+    if (pos.size() != 1) return Usage("backup needs a DIR");
+    status = Backup(client, token, pos[0], std::cout);
   } else if (args.command == "principals") {
     if (!pos.empty()) return Usage("principals takes no arguments");
     if (json) {

@@ -37,7 +37,7 @@ VerifyResult FailedAt(uint64_t position, std::string message) {
 
 }  // namespace
 
-absl::StatusOr<VerifyResult> VerifyTail(EventStore& store) {
+absl::StatusOr<VerifyResult> VerifyTail(EventStore& store, bool record) {
   const uint64_t head = store.HeadPosition();
   using Mark = std::optional<std::pair<uint64_t, std::string>>;
   RATING_ASSIGN_OR_RETURN(Mark mark, store.LastVerified());
@@ -66,7 +66,7 @@ absl::StatusOr<VerifyResult> VerifyTail(EventStore& store) {
     from = position + 1;
   }
   RATING_ASSIGN_OR_RETURN(VerifyResult result, store.Verify(from, head));
-  if (!result.ok || head == 0 || from > head) return result;
+  if (!result.ok || head == 0 || from > head || !record) return result;
   RATING_RETURN_IF_ERROR(store.RecordVerified(head));
   return result;
 }

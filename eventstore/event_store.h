@@ -194,7 +194,8 @@ class EventStore {
 // prefix was not rewritten), then the chain from there to the head (the whole log if nothing
 // was verified yet), and on success records the head with RecordVerified(). The result names
 // the first bad position (the marked position itself if its hash changed); a failure is never
-// recorded. Errors: those of LastVerified, Verify and RecordVerified.
-absl::StatusOr<VerifyResult> VerifyTail(EventStore& store);
+// recorded. Errors: those of LastVerified, Verify and RecordVerified. With `record` false the
+// mark is left where it is (a read-only store: the same check, nothing written).
+absl::StatusOr<VerifyResult> VerifyTail(EventStore& store, bool record = true);
 
 }  // namespace rating::eventstore

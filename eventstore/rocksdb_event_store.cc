@@ -154,7 +154,9 @@ rocksdb::DBOptions StoreDbOptions(const RocksDbEventStoreOptions& options, bool 
   db.recycle_log_file_num = 0;
   db.WAL_ttl_seconds = 0;
   db.WAL_size_limit_MB = 0;
-  db.max_total_wal_size = 4 * static_cast<uint64_t>(options.write_buffer_bytes);
+  db.max_total_wal_size = options.max_total_wal_bytes != 0
+                              ? options.max_total_wal_bytes
+                              : 4 * static_cast<uint64_t>(options.write_buffer_bytes);
   db.avoid_flush_during_shutdown = true;
   db.allow_mmap_reads = false;
   db.allow_mmap_writes = false;
@@ -1123,7 +1125,9 @@ absl::Status RocksDbEventStore::Commit(const std::vector<rating::v1::Envelope>& 
     }
     anchor_error_ = absl::OkStatus();
   }
+  const absl::Time write_start = absl::Now();
   rocksdb::Status s = db_->Write(write_options_, &batch);
+  const absl::Duration wal_write = absl::Now() - write_start;
   if (!s.ok()) {
     // The batch is in no memtable; RocksDB stopped writes until DB::Resume().
     errors_->needs_resume.store(true, std::memory_order_release);
@@ -1131,16 +1135,23 @@ absl::Status RocksDbEventStore::Commit(const std::vector<rating::v1::Envelope>& 
   }
   committed_position_ = envelopes.back().position();
   committed_hash_ = envelopes.back().hash();
+  absl::Duration anchor_sync;
   if (options_.sync && anchor_.has_value()) {
+    const absl::Time anchor_start = absl::Now();
     // Acknowledged => anchored. If the anchor cannot be written the group still stands (it is
     // in the synced WAL); the next commit retries the anchor first and refuses without it.
-    if (absl::Status a = anchor_->Write(committed_position_, committed_hash_); !a.ok()) {
+    absl::Status a = anchor_->Write(committed_position_, committed_hash_);
+    anchor_sync = absl::Now() - anchor_start;
+    if (!a.ok()) {
       anchor_error_ = a;
       rocksdb::Log(rocksdb::InfoLogLevel::ERROR_LEVEL, info_log_,
                    "rating eventstore: anchor write failed at position %llu: %s",
                    static_cast<unsigned long long>(committed_position_),
                    std::string(a.message()).c_str());
     }
+  }
+  if (options_.commit_observer != nullptr) {
+    options_.commit_observer->OnCommit(envelopes.size(), wal_write, anchor_sync);
   }
   return absl::OkStatus();
 }

@@ -44,6 +44,19 @@ enum class WalRecovery {
   kPointInTime,
 };
 
+// Told about every group commit that reached the WAL, for metrics (ratingd's
+// --metrics_listen). Called on the committing thread, with the sequencer's lock held: keep it
+// short and never call back into the store. Must be thread-safe only against readers of what
+// it records (commits are serialized).
+class CommitObserver {
+ public:
+  virtual ~CommitObserver() = default;
+  // `events` were written in one WriteBatch; `wal_write` is the time of that write (with its
+  // WAL sync when the store syncs), `anchor_sync` of the anchor's write and fdatasync (zero
+  // when the anchor was not written for this group).
+  virtual void OnCommit(size_t events, absl::Duration wal_write, absl::Duration anchor_sync) = 0;
+};
+
 struct RocksDbEventStoreOptions {
   // Sync the WAL (and the anchor) before acknowledging an append. false is for benchmarks and
   // bulk loads: an acknowledged append may then be lost by a machine crash (not by a process
@@ -59,6 +72,12 @@ struct RocksDbEventStoreOptions {
   uint64_t min_free_bytes = 64 << 20;
   // DIR/LOG (RocksDB's info log) is renamed to LOG.old past this size: at most twice this.
   size_t max_info_log_bytes = 4 << 20;
+  // RocksDB's max_total_wal_size: past it the memtables are flushed so older WAL files can be
+  // deleted. It also caps the preallocation of a new WAL file (the smaller of this and 1.1 x
+  // write_buffer_bytes). 0 = 4 x write_buffer_bytes.
+  uint64_t max_total_wal_bytes = 0;
+  // Told about each group commit (not owned; must outlive the store). nullptr = none.
+  CommitObserver* commit_observer = nullptr;
   // Open without writing anything to the directory (no RocksDB writes, anchor or log
   // updates); appends and RecordVerified fail with FAILED_PRECONDITION. Works while another
   // process has the store open. For the offline tools.

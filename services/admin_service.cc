@@ -1,4 +1,4 @@
-// AdminService: principals (create, list, revoke). Admin only.
+// AdminService: principals (create, list, revoke) and online backups. Admin only.
 #include "common/status_macros.h"
 #include "services/auth.h"
 #include "services/internal/grpc_common.h"
@@ -12,7 +12,8 @@ using grpc::Status;
 
 class AdminServiceImpl final : public v1::AdminService::Service {
  public:
-  explicit AdminServiceImpl(Engine& engine) : engine_(engine) {}
+  AdminServiceImpl(Engine& engine, BackupFunction backup)
+      : engine_(engine), backup_(std::move(backup)) {}
 
   Status CreatePrincipal(ServerContext* c, const v1::CreatePrincipalRequest* r,
                          v1::CreatePrincipalResponse* out) override {
@@ -46,14 +47,31 @@ class AdminServiceImpl final : public v1::AdminService::Service {
     return Status::OK;
   }
 
+  Status Backup(ServerContext* c, const v1::BackupRequest* r, v1::BackupResponse* out) override {
+    auto caller = Caller(engine_, c);
+    if (!caller.ok()) return ToGrpcStatus(caller.status());
+    if (absl::Status allowed = AuthorizeAdmin(*caller); !allowed.ok()) {
+      return ToGrpcStatus(allowed);
+    }
+    if (!backup_) {
+      return ToGrpcStatus(
+          absl::FailedPreconditionError("backup: this server's store cannot be checkpointed"));
+    }
+    auto result = backup_(r->dir());
+    if (!result.ok()) return ToGrpcStatus(result.status());
+    *out = *std::move(result);
+    return Status::OK;
+  }
+
  private:
   Engine& engine_;
+  const BackupFunction backup_;
 };
 
 }  // namespace
 
-std::unique_ptr<grpc::Service> MakeAdminService(Engine& engine) {
-  return std::make_unique<AdminServiceImpl>(engine);
+std::unique_ptr<grpc::Service> MakeAdminService(Engine& engine, const ServiceOptions& options) {
+  return std::make_unique<AdminServiceImpl>(engine, options.backup);
 }
 
 }  // namespace rating::services::internal

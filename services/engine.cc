@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/crypto.h"
 #include "common/status_macros.h"
 #include "services/auth.h"
@@ -355,6 +356,8 @@ absl::Status Engine::Pipeline(const Planner& plan, std::vector<Step>& steps) {
   // Applied commands remembered for the conflict check; a plan older than all of them is made
   // again.
   constexpr size_t kRecent = 4096;
+  // A store found damaged refuses every write (FenceWrites), before any planning.
+  RATING_RETURN_IF_ERROR(write_fence());
   uint64_t ticket = 0;
   Footprint footprint;
   while (true) {
@@ -429,8 +432,20 @@ absl::Status Engine::Pipeline(const Planner& plan, std::vector<Step>& steps) {
     }
     step_of.push_back(i);
   }
+  std::function<void(absl::Duration, const absl::Status&)> observer;
+  {
+    absl::MutexLock lock(&fence_mu_);
+    observer = append_observer_;
+  }
+  const absl::Time append_start = absl::Now();
   std::vector<absl::StatusOr<eventstore::AppendResult>> results =
       store_.AppendMany(std::move(requests));
+  for (const absl::StatusOr<eventstore::AppendResult>& result : results) {
+    if (observer) observer(absl::Now() - append_start, result.status());
+    if (absl::IsDataLoss(result.status())) {
+      FenceWrites(absl::DataLossError(absl::StrCat("append: ", result.status().message())));
+    }
+  }
 
   // Apply in log order: each append waits until the state reaches the position before it.
   uint64_t last_applied = 0;
@@ -494,6 +509,43 @@ absl::StatusOr<v1::CommandReply> Engine::RunOne(const Planner& plan) {
   if (!steps[0].status.ok()) return steps[0].status;
   if (!steps[0].reply) return absl::InternalError("no reply");
   return *std::move(steps[0].reply);
+}
+
+void Engine::FenceWrites(const absl::Status& reason) {
+  std::function<void(const absl::Status&)> observer;
+  absl::Status fence;
+  {
+    absl::MutexLock lock(&fence_mu_);
+    if (!write_fence_.ok()) return;  // The first reason stands.
+    write_fence_ = absl::FailedPreconditionError(
+        absl::StrCat("writes are refused until the store is repaired (see ratingctl verify "
+                     "--data_dir and salvage): ",
+                     reason.message()));
+    fence = write_fence_;
+    observer = fence_observer_;
+  }
+  if (observer) observer(fence);
+}
+
+absl::Status Engine::write_fence() const {
+  absl::MutexLock lock(&fence_mu_);
+  return write_fence_;
+}
+
+void Engine::set_fence_observer(std::function<void(const absl::Status&)> observer) {
+  absl::MutexLock lock(&fence_mu_);
+  fence_observer_ = std::move(observer);
+}
+
+void Engine::set_append_observer(
+    std::function<void(absl::Duration, const absl::Status&)> observer) {
+  absl::MutexLock lock(&fence_mu_);
+  append_observer_ = std::move(observer);
+}
+
+uint64_t Engine::applied_position() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return state_->position();
 }
 
 absl::StatusOr<v1::CommandReply> Engine::Execute(const v1::Principal& caller,
@@ -594,6 +646,7 @@ std::vector<absl::StatusOr<v1::CommandReply>> Engine::ExecuteMany(
 absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(
     const v1::Principal& caller, const v1::CreatePrincipalRequest& request) {
   RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
+  RATING_RETURN_IF_ERROR(write_fence());
   v1::Principal p = request.principal();
   p.DiscardUnknownFields();  // Only what this version knows is stored.
   std::string token = request.token();

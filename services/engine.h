@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "eventstore/event_store.h"
 #include "eventstore/snapshot_store.h"
 #include "projections/rating_state.h"
@@ -165,6 +166,24 @@ class Engine {
 
   eventstore::EventStore& store() const { return store_; }
 
+  // Refuses every later write (commands, principal changes, auth config) with
+  // FAILED_PRECONDITION carrying `reason`, which names the failing position; reads go on.
+  // ratingd calls it when the chain fails its check at start; the engine calls it itself when
+  // an append finds the store's data damaged (DATA_LOSS). Permanent until a restart.
+  // Thread-safe.
+  void FenceWrites(const absl::Status& reason);
+  // OK, or the FAILED_PRECONDITION every write gets (see FenceWrites). Thread-safe.
+  absl::Status write_fence() const;
+  // Called once when writes become fenced (from FenceWrites, on the fencing thread). Set before
+  // serving. Used by ratingd to turn the write services' health to NOT_SERVING.
+  void set_fence_observer(std::function<void(const absl::Status&)> observer);
+  // Called after each append to the store with its latency and outcome (on the writer's
+  // thread, once per append of a group commit: keep it short). Set before serving. For
+  // metrics.
+  void set_append_observer(std::function<void(absl::Duration, const absl::Status&)> observer);
+  // The last log position applied to the live state (the head, once a command returns).
+  uint64_t applied_position() const;
+
  private:
   // One planned command: what it appends, or its result when it appends nothing.
   struct Step {
@@ -227,6 +246,11 @@ class Engine {
   mutable absl::Mutex history_mu_;
   mutable std::shared_ptr<const projections::RatingState> history_ ABSL_GUARDED_BY(history_mu_);
   mutable std::atomic<int64_t> as_of_rebuilds_{0};
+  mutable absl::Mutex fence_mu_;
+  absl::Status write_fence_ ABSL_GUARDED_BY(fence_mu_);
+  std::function<void(const absl::Status&)> fence_observer_ ABSL_GUARDED_BY(fence_mu_);
+  std::function<void(absl::Duration, const absl::Status&)> append_observer_
+      ABSL_GUARDED_BY(fence_mu_);
 };
 
 // The event id of the `index`-th event of a request (a name-based UUID of the request id).

@@ -88,7 +88,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Engine& engine,
   services.push_back(internal::MakeQueryService(engine));
   services.push_back(internal::MakeAuditService(engine));
   services.push_back(internal::MakeIntegrationService(engine, options));
-  services.push_back(internal::MakeAdminService(engine));
+  services.push_back(internal::MakeAdminService(engine, options));
   return services;
 }
 

@@ -149,7 +149,14 @@ class IntegrationServiceImpl final : public Base {
  public:
   IntegrationServiceImpl(Engine& engine, const ServiceOptions& options)
       : engine_(engine),
-        hub_(engine, options.max_subscriptions, options.subscription_buffer_bytes) {}
+        hub_(engine, options.max_subscriptions, options.subscription_buffer_bytes),
+        probe_(options.subscriptions) {
+    if (probe_ != nullptr) probe_->SetSource([this] { return hub_.Positions(); });
+  }
+
+  ~IntegrationServiceImpl() override {
+    if (probe_ != nullptr) probe_->SetSource(nullptr);
+  }
 
   grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override {
@@ -164,6 +171,7 @@ class IntegrationServiceImpl final : public Base {
  private:
   Engine& engine_;
   SubscriptionHub hub_;
+  SubscriptionProbe* const probe_;
   // Imports run here, two at a time (each in its own order; the engine pipelines their
   // commands with everyone else's).
   Executor imports_{2};

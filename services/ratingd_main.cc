@@ -1,6 +1,10 @@
-// ratingd: the ratings server. Opens the RocksDB event store, replays it into the
-// projections, seeds principals, and serves the gRPC API (plus health and reflection) until
+// ratingd: the ratings server. Opens the RocksDB event store, verifies the chain since the last
+// verified mark (a store that fails it, or fails its anchor, is served read-only: reads work,
+// writes are FAILED_PRECONDITION naming the position, and health says NOT_SERVING for the
+// write services), replays it into the projections, seeds principals, and serves the gRPC API
+// (plus per-service health, reflection, an optional access log and Prometheus metrics) until
 // SIGTERM or SIGINT, then shuts down cleanly: every acknowledged append is already durable.
+// docs/OPERATING.md describes every flag.
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -8,6 +12,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -25,8 +30,10 @@
 #include "nlohmann/json.hpp"
 #include "services/auth.h"
 #include "eventstore/snapshot_store.h"
+#include "services/backup.h"
 #include "services/engine.h"
 #include "services/grpc_services.h"
+#include "services/observability.h"
 
 ABSL_FLAG(std::string, data_dir, "./data", "RocksDB directory of the event store");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to serve on (port 0 = any free)");
@@ -48,6 +55,17 @@ ABSL_FLAG(int64_t, snapshot_every, 100000,
           "write a projection snapshot every this many events (0 = only at a clean shutdown)");
 ABSL_FLAG(int, max_request_bytes, 4 << 20,
           "largest request message accepted; larger is RESOURCE_EXHAUSTED");
+ABSL_FLAG(std::string, access_log, "",
+          "access log, one JSON line per RPC (method, principal, code, latency, peer): "
+          "a file to append to, '-' for stderr, empty for none");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT to serve Prometheus metrics on (GET /metrics); empty = off");
+ABSL_FLAG(int64_t, max_info_log_bytes, 4 << 20,
+          "RocksDB's info log DIR/LOG is renamed to LOG.old past this size (at most twice it "
+          "on disk)");
+ABSL_FLAG(int64_t, max_wal_bytes, 0,
+          "RocksDB's max_total_wal_size: the WAL on disk is flushed away past this, and a new "
+          "WAL file preallocates at most this (0 = 4 x the 32 MiB write buffer)");
 
 namespace {
 
@@ -121,12 +139,70 @@ absl::Status EnsureDevAdmin(Engine& engine, const std::string& data_dir) {
     out << token << "\n";
     out.close();
     chmod(path.c_str(), 0600);
+    // The only time the token is printed: later starts say where it is kept.
+    std::printf("development admin token (created, kept in %s): %s\n", path.c_str(), token.c_str());
   } else if (!existing.ok() || !engine.Authenticate(token).ok()) {
     std::printf("ratingd: dev-admin exists but %s is missing; use --auth_config\n", path.c_str());
-    return absl::OkStatus();
+  } else {
+    std::printf("ratingd: the development admin token exists, kept in %s\n", path.c_str());
   }
-  std::printf("development admin token: %s\n", token.c_str());
   return absl::OkStatus();
+}
+
+// Opens the store for serving. A store refused for DATA_LOSS (behind or off its anchor, a
+// damaged WAL before the anchor, see eventstore/FORMAT.md) is opened read-only instead, with
+// the anchor reported rather than enforced (and, for a damaged WAL, what point-in-time
+// recovery keeps), so reads can be served; `damage` then holds why.
+absl::StatusOr<std::unique_ptr<rating::eventstore::RocksDbEventStore>> OpenStore(
+    const std::string& data_dir, rating::eventstore::RocksDbEventStore::Options options,
+    absl::Status& damage) {
+  using rating::eventstore::RocksDbEventStore;
+  auto store = RocksDbEventStore::Open(data_dir, rating::common::SystemClock::Get(), options);
+  if (store.ok() || !absl::IsDataLoss(store.status())) return store;
+  damage = store.status();
+  std::fprintf(stderr, "ratingd: %s\nratingd: opening read-only to serve reads\n",
+               std::string(damage.message()).c_str());
+  options.read_only = true;
+  options.enforce_anchor = false;
+  store = RocksDbEventStore::Open(data_dir, rating::common::SystemClock::Get(), options);
+  if (store.ok() || !absl::IsDataLoss(store.status())) return store;
+  options.wal_recovery = rating::eventstore::WalRecovery::kPointInTime;
+  return RocksDbEventStore::Open(data_dir, rating::common::SystemClock::Get(), options);
+}
+
+// Verifies the chain since the last verified mark and moves the mark to the head (writable
+// stores). Returns why writes must be refused (OK if nothing is wrong); fails only when the
+// check itself cannot run.
+absl::StatusOr<absl::Status> VerifyAtStart(rating::eventstore::RocksDbEventStore& store) {
+  absl::StatusOr<rating::eventstore::VerifyResult> verified =
+      rating::eventstore::VerifyTail(store, /*record=*/!store.IsReadOnly());
+  if (absl::IsDataLoss(verified.status())) return verified.status();
+  if (!verified.ok()) return verified.status();
+  if (!verified->ok) {
+    return absl::DataLossError(absl::StrCat("the chain breaks at position ",
+                                            verified->first_bad_position, ": ", verified->message));
+  }
+  std::printf("ratingd: chain verified (%llu events checked since the last mark), head %llu\n",
+              static_cast<unsigned long long>(verified->checked),
+              static_cast<unsigned long long>(store.HeadPosition()));
+  return absl::OkStatus();
+}
+
+// The health service's names: each service, plus the write methods of the services that
+// also read (their service name stays SERVING for the reads).
+const char* const kReadServices[] = {"rating.v1.QueryService", "rating.v1.AuditService",
+                                     "rating.v1.IntegrationService", "rating.v1.AdminService"};
+const char* const kWriteServices[] = {"rating.v1.RegistryService",
+                                      "rating.v1.ReviewService",
+                                      "rating.v1.DecisionService",
+                                      "rating.v1.IntegrationService/Import",
+                                      "rating.v1.AdminService/CreatePrincipal",
+                                      "rating.v1.AdminService/RevokePrincipal"};
+
+void SetHealth(grpc::HealthCheckServiceInterface& health, bool writes_ok) {
+  health.SetServingStatus("", true);
+  for (const char* name : kReadServices) health.SetServingStatus(name, true);
+  for (const char* name : kWriteServices) health.SetServingStatus(name, writes_ok);
 }
 
 int Fail(const absl::Status& status) {
@@ -148,11 +224,51 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  // Metrics first: the store reports its commits to them.
+  std::unique_ptr<rating::services::Metrics> metrics;
+  // Set once the engine exists; the scrape reads through it.
+  std::atomic<Engine*> served_engine{nullptr};
+  rating::services::SubscriptionProbe subscriptions;
+  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
+    auto started = rating::services::Metrics::Start(
+        absl::GetFlag(FLAGS_metrics_listen), [&served_engine, &subscriptions] {
+          rating::services::ServerFigures figures;
+          Engine* engine = served_engine.load();
+          if (engine == nullptr) return figures;
+          figures.applied_position = engine->applied_position();
+          figures.head_position = engine->store().HeadPosition();
+          figures.subscription_positions = subscriptions.Positions();
+          figures.writes_fenced = !engine->write_fence().ok();
+          return figures;
+        });
+    if (!started.ok()) return Fail(started.status());
+    metrics = *std::move(started);
+  }
+  std::unique_ptr<rating::services::AccessLog> access_log;
+  if (!absl::GetFlag(FLAGS_access_log).empty()) {
+    auto opened = rating::services::AccessLog::Open(absl::GetFlag(FLAGS_access_log));
+    if (!opened.ok()) return Fail(opened.status());
+    access_log = *std::move(opened);
+  }
+
   rating::eventstore::RocksDbEventStore::Options options;
   options.sync = absl::GetFlag(FLAGS_sync);
-  auto store = rating::eventstore::RocksDbEventStore::Open(
-      data_dir, rating::common::SystemClock::Get(), options);
+  if (absl::GetFlag(FLAGS_max_info_log_bytes) < 64 << 10 ||
+      absl::GetFlag(FLAGS_max_wal_bytes) < 0) {
+    return Fail(absl::InvalidArgumentError(
+        "--max_info_log_bytes must be >= 65536 and --max_wal_bytes >= 0"));
+  }
+  options.max_info_log_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_info_log_bytes));
+  options.max_total_wal_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_max_wal_bytes));
+  options.commit_observer = metrics.get();
+  absl::Status damage;
+  auto store = OpenStore(data_dir, options, damage);
   if (!store.ok()) return Fail(store.status());
+  if (damage.ok()) {
+    auto verified = VerifyAtStart(**store);
+    if (!verified.ok()) return Fail(verified.status());
+    damage = *verified;
+  }
   // Projection snapshots: a restart loads the newest fit one and replays only the tail.
   std::string snapshot_dir = absl::GetFlag(FLAGS_snapshot_dir);
   if (snapshot_dir.empty()) snapshot_dir = data_dir + "/snapshots";
@@ -181,12 +297,32 @@ int main(int argc, char** argv) {
                   ? "the start of the log"
                   : absl::StrCat("the snapshot at position ", opened.snapshot_position).c_str(),
               static_cast<unsigned long long>(opened.replayed));
+  if (!damage.ok()) {
+    (*engine)->FenceWrites(damage);
+    std::fprintf(stderr, "ratingd: serving reads only: %s\n",
+                 std::string((*engine)->write_fence().message()).c_str());
+  }
+  if (metrics != nullptr) {
+    rating::services::Metrics* m = metrics.get();
+    (*engine)->set_append_observer(
+        [m](absl::Duration latency, const absl::Status& status) { m->OnAppend(latency, status); });
+  }
+  served_engine.store(engine->get());
 
+  // Principals are events: with writes refused they cannot change, and the server serves the
+  // principals it has.
+  auto warn_if_fenced = [&](const absl::Status& status) {
+    if (status.ok() || (*engine)->write_fence().ok()) return status;
+    std::fprintf(stderr, "ratingd: principals not updated (writes are refused): %s\n",
+                 std::string(status.message()).c_str());
+    return absl::OkStatus();
+  };
   if (!absl::GetFlag(FLAGS_auth_config).empty()) {
-    absl::Status seeded = SeedFromConfig(**engine, absl::GetFlag(FLAGS_auth_config));
+    absl::Status seeded =
+        warn_if_fenced(SeedFromConfig(**engine, absl::GetFlag(FLAGS_auth_config)));
     if (!seeded.ok()) return Fail(seeded);
   } else {
-    absl::Status dev = EnsureDevAdmin(**engine, data_dir);
+    absl::Status dev = warn_if_fenced(EnsureDevAdmin(**engine, data_dir));
     if (!dev.ok()) return Fail(dev);
   }
 
@@ -206,6 +342,13 @@ int main(int argc, char** argv) {
   service_options.subscription_buffer_bytes =
       static_cast<size_t>(std::max<int64_t>(1, absl::GetFlag(FLAGS_subscription_buffer_bytes)));
   service_options.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  service_options.backup =
+      rating::services::MakeCheckpointBackup(**store, rating::common::SystemClock::Get());
+  service_options.subscriptions = &subscriptions;
+  rating::services::RpcObservers observers;
+  if (access_log != nullptr) observers.Add(access_log.get());
+  if (metrics != nullptr) observers.Add(metrics.get());
+  if (!observers.empty()) service_options.rpc_observer = &observers;
   if (service_options.max_subscriptions < 0 || service_options.max_request_bytes <= 0) {
     return Fail(
         absl::InvalidArgumentError("--max_subscriptions must be >= 0 and --max_request_bytes > 0"));
@@ -214,7 +357,7 @@ int main(int argc, char** argv) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  rating::services::ConfigureServerBuilder(builder, service_options);
+  rating::services::ConfigureServerBuilder(builder, service_options, **engine);
   int port = 0;
   const std::string listen = absl::GetFlag(FLAGS_listen);
   builder.AddListeningPort(listen, credentials, &port);
@@ -223,6 +366,15 @@ int main(int argc, char** argv) {
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", listen)));
+  }
+  // Per-service health: the write services follow the engine's write fence.
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  if (health != nullptr) {
+    (*engine)->set_fence_observer([health](const absl::Status&) { SetHealth(*health, false); });
+    SetHealth(*health, (*engine)->write_fence().ok());
+  }
+  if (metrics != nullptr) {
+    std::printf("ratingd: metrics on port %d (GET /metrics)\n", metrics->port());
   }
   const std::string host = listen.substr(0, listen.rfind(':'));
   std::printf("ratingd: %llu events in %s\n",
@@ -237,7 +389,7 @@ int main(int argc, char** argv) {
   (*store)->Shutdown();  // Ends subscriptions.
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
-  if (snapshots.store != nullptr) {
+  if (snapshots.store != nullptr && (*engine)->write_fence().ok()) {
     // A clean shutdown leaves a snapshot at the head, so the next start replays nothing.
     absl::StatusOr<uint64_t> written = (*engine)->WriteSnapshot();
     if (written.ok()) {
@@ -247,5 +399,9 @@ int main(int argc, char** argv) {
       std::printf("ratingd: no snapshot: %s\n", std::string(written.status().message()).c_str());
     }
   }
+  (*engine)->set_fence_observer(nullptr);
+  services.clear();  // Joins the services' threads (imports, subscriptions).
+  served_engine.store(nullptr);
+  metrics.reset();  // Stops the scrapes before the engine and store go.
   return 0;
 }

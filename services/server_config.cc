@@ -17,7 +17,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/descriptor.h"
+#include "services/auth.h"
 #include "services/grpc_services.h"
 
 namespace rating::services {
@@ -75,16 +77,98 @@ class ParseErrorInterceptorFactory final
   }
 };
 
-}  // namespace
+// Tells the observer about one RPC when the call ends (the interceptor is destroyed with the
+// call), so every RPC is reported exactly once, streams and cancelled calls included.
+class ObservingInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  ObservingInterceptor(grpc::experimental::ServerRpcInfo* info, const Engine& engine,
+                       RpcObserver& observer)
+      : info_(info), engine_(engine), observer_(observer), start_(absl::Now()) {
+    record_.method = info->method() == nullptr ? "" : info->method();
+    record_.principal = "-";
+    record_.code = grpc::StatusCode::CANCELLED;  // Unless a status is sent.
+  }
 
-void ConfigureServerBuilder(grpc::ServerBuilder& builder, const ServiceOptions& options) {
+  ~ObservingInterceptor() override {
+    if (!status_sent_) record_.latency = absl::Now() - start_;
+    observer_.OnRpc(record_);
+  }
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      record_.peer = info_->server_context()->peer();
+      auto* metadata = methods->GetRecvInitialMetadata();
+      if (metadata != nullptr) {
+        auto it = metadata->find("authorization");
+        if (it != metadata->end()) {
+          // The token stays here: only the principal id it stands for is recorded.
+          absl::StatusOr<std::string> token =
+              BearerToken(std::string(it->second.data(), it->second.size()));
+          if (token.ok()) {
+            absl::StatusOr<v1::Principal> caller = engine_.Authenticate(*token);
+            if (caller.ok()) record_.principal = caller->id();
+          }
+        }
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      status_sent_ = true;
+      record_.code = methods->GetSendStatus().error_code();
+      record_.latency = absl::Now() - start_;
+    }
+    methods->Proceed();
+  }
+
+ private:
+  grpc::experimental::ServerRpcInfo* const info_;
+  const Engine& engine_;
+  RpcObserver& observer_;
+  const absl::Time start_;
+  RpcRecord record_;
+  bool status_sent_ = false;
+};
+
+class ObservingInterceptorFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  ObservingInterceptorFactory(const Engine& engine, RpcObserver& observer)
+      : engine_(engine), observer_(observer) {}
+
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new ObservingInterceptor(info, engine_, observer_);
+  }
+
+ private:
+  const Engine& engine_;
+  RpcObserver& observer_;
+};
+
+void Configure(grpc::ServerBuilder& builder, const ServiceOptions& options, const Engine* engine) {
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
   // SO_REUSEPORT would let a second ratingd bind the same port and take half the calls to
   // another database; without it, the second one fails to start.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<ParseErrorInterceptorFactory>());
+  // Send hooks run in registration order: the observer comes last, so it sees the status the
+  // parse-error interceptor settled on.
+  if (engine != nullptr && options.rpc_observer != nullptr) {
+    creators.push_back(
+        std::make_unique<ObservingInterceptorFactory>(*engine, *options.rpc_observer));
+  }
   builder.experimental().SetInterceptorCreators(std::move(creators));
+}
+
+}  // namespace
+
+void ConfigureServerBuilder(grpc::ServerBuilder& builder, const ServiceOptions& options) {
+  Configure(builder, options, nullptr);
+}
+
+void ConfigureServerBuilder(grpc::ServerBuilder& builder, const ServiceOptions& options,
+                            const Engine& engine) {
+  Configure(builder, options, &engine);
 }
 
 }  // namespace rating::services

@@ -27,7 +27,9 @@ class SubscriptionHub::Stream final : public grpc::ServerWriteReactor<v1::Subscr
         token_(std::move(token)),
         every_(request.checkpoint_every() == 0 ? 100 : request.checkpoint_every()),
         position_(request.after_position()),
-        last_checkpoint_(request.after_position()) {}
+        last_checkpoint_(request.after_position()) {
+    read_position_.store(position_, std::memory_order_relaxed);
+  }
 
   void OnWriteDone(bool ok) override { hub_->WriteDone(this, ok); }
   void OnCancel() override { hub_->Cancelled(this); }
@@ -41,6 +43,7 @@ class SubscriptionHub::Stream final : public grpc::ServerWriteReactor<v1::Subscr
   const uint32_t every_;
   // Owned by the party the state names.
   uint64_t position_;  // Last event buffered.
+  std::atomic<uint64_t> read_position_{0};  // position_, for metrics (any thread).
   uint64_t last_checkpoint_;
   uint32_t since_checkpoint_ = 0;
   std::deque<v1::SubscribeResponse> batch_;
@@ -59,6 +62,16 @@ SubscriptionHub::SubscriptionHub(Engine& engine, int max_streams, size_t buffer_
 SubscriptionHub::~SubscriptionHub() {
   stopping_ = true;
   watcher_.join();
+}
+
+std::vector<uint64_t> SubscriptionHub::Positions() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<uint64_t> positions;
+  positions.reserve(open_set_.size());
+  for (const Stream* stream : open_set_) {
+    positions.push_back(stream->read_position_.load(std::memory_order_relaxed));
+  }
+  return positions;
 }
 
 int SubscriptionHub::open_streams() const {
@@ -93,6 +106,7 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* SubscriptionHub::Open(
     } else {
       ++open_;
       stream->registered_ = true;
+      open_set_.insert(stream);
     }
   }
   if (!stream->registered_) {
@@ -128,6 +142,7 @@ void SubscriptionHub::Refill(Stream* stream) {
           *response.mutable_entry() = *std::move(entry);
           bytes += response.ByteSizeLong();
           stream->position_ = envelope.position();
+          stream->read_position_.store(stream->position_, std::memory_order_relaxed);
           if (++stream->since_checkpoint_ >= stream->every_) {
             stream->batch_.emplace_back().set_checkpoint(stream->position_);
             stream->last_checkpoint_ = stream->position_;
@@ -210,6 +225,7 @@ void SubscriptionHub::Done(Stream* stream) {
     absl::MutexLock lock(&mu_);
     if (stream->registered_) --open_;
     idle_.erase(stream);
+    open_set_.erase(stream);
   }
   delete stream;
 }

@@ -76,6 +76,6 @@ std::unique_ptr<grpc::Service> MakeQueryService(Engine& engine);
 std::unique_ptr<grpc::Service> MakeAuditService(Engine& engine);
 std::unique_ptr<grpc::Service> MakeIntegrationService(Engine& engine,
                                                       const ServiceOptions& options);
-std::unique_ptr<grpc::Service> MakeAdminService(Engine& engine);
+std::unique_ptr<grpc::Service> MakeAdminService(Engine& engine, const ServiceOptions& options);
 
 }  // namespace rating::services::internal

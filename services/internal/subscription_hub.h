@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -42,6 +43,9 @@ class SubscriptionHub {
   // Streams open now.
   int open_streams() const;
 
+  // The position each open stream has read up to (for metrics: its lag is the head minus it).
+  std::vector<uint64_t> Positions() const;
+
  private:
   class Stream;
   enum class State { kRefilling, kWriting, kIdle, kDone };
@@ -63,6 +67,7 @@ class SubscriptionHub {
   mutable absl::Mutex mu_;
   int open_ ABSL_GUARDED_BY(mu_) = 0;
   std::set<Stream*> idle_ ABSL_GUARDED_BY(mu_);
+  std::set<Stream*> open_set_ ABSL_GUARDED_BY(mu_);  // The registered streams.
   std::atomic<bool> stopping_{false};
   Executor reader_{1};
   std::thread watcher_;

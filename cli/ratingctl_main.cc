@@ -14,6 +14,7 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/conformance/conformance.h"
+#include "cli/forms/form_command.h"
 #include "cli/generate/generate_commands.h"
 #include "cli/offline.h"
 
@@ -51,6 +52,9 @@ Commands:
   import FILE                  play an import file through IntegrationService.Import
                                (batches of 1000, as the caller); exit status 1 if a
                                command is refused
+  form NAME ORG YEAR --format xlsx|csv|pdf [--out FILE] [--as_of POSITION]
+                               a form of the guideline (bth02, bth03, tally, qd01,
+                               overrides, late-dossiers); see ratingctl form --help
 
 Flags (every command but conformance, verify --data_dir and salvage):
   --server HOST:PORT           default 127.0.0.1:50051
@@ -68,7 +72,8 @@ struct Args {
 bool TakesValue(const std::string& name) {
   return name == "server" || name == "token" || name == "ratingd" || name == "data_dir" ||
          name == "write_to" || name == "size" || name == "members" || name == "years" ||
-         name == "seed" || name == "first_year" || name == "out";
+         name == "seed" || name == "first_year" || name == "out" || name == "format" ||
+         name == "as_of";
 }
 
 bool ParseArgs(int argc, char** argv, Args& args, std::string& error) {
@@ -114,6 +119,9 @@ int Run(int argc, char** argv) {
   Args args;
   std::string error;
   if (!ParseArgs(argc, argv, args, error)) return Usage(error);
+  if (args.command == "form" && args.flags.count("help") > 0) {
+    return forms::RunForm(args.flags, args.positional, "", "", std::cout, std::cerr);
+  }
   if (args.flags.count("help") > 0) {
     std::cout << kUsage;
     return 0;
@@ -169,6 +177,9 @@ int Run(int argc, char** argv) {
                        std::cout, std::cerr);
   }
   if (args.command == "import") return RunImport(pos, server, token, std::cout, std::cerr);
+  if (args.command == "form") {
+    return forms::RunForm(args.flags, pos, server, token, std::cout, std::cerr);
+  }
   Client client(grpc::CreateChannel(server, grpc::InsecureChannelCredentials()));
 
   auto year_arg = [&](size_t index, int& year) {

@@ -429,9 +429,9 @@ absl::StatusOr<Form> Qd01(FormReader& reader, const std::string& org, int year) 
                {"Kết quả xếp loại mới (công nhận)", 14},
                {"Số quyết định", 10},
                {"Ngày quyết định", 9},
-               {"Người ký", 12},
+               {"Người ký", 18},
                {"Căn cứ", 14},
-               {"Nội dung vi phạm, lý do", 26}};
+               {"Nội dung vi phạm, lý do", 22}};
   std::set<std::string> grounds = {"R-RETRO-2"};
   std::map<uint64_t, std::vector<Cell>> rows;  // By position, so that QĐ 01 are in log order.
   for (const v1::RatingView& view : views) {

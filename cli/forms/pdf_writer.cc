@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "cli/forms/form_writers.h"
 
 namespace rating::cli::forms {
@@ -42,6 +43,15 @@ class PdfPage {
     int h = 0;
     pango_layout_get_size(layout_.get(), &w, &h);
     return static_cast<double>(h) / PANGO_SCALE;
+  }
+
+  // The width of `text` on one line.
+  double Width(const std::string& text, double size, bool bold) {
+    Setup(text, -1, size, bold);
+    int w = 0;
+    int h = 0;
+    pango_layout_get_size(layout_.get(), &w, &h);
+    return static_cast<double>(w) / PANGO_SCALE;
   }
 
   void Draw(const std::string& text, double x, double y, double width, double size, bool bold,
@@ -85,7 +95,7 @@ class PdfPage {
     pango_font_description_set_absolute_size(font.get(), size * PANGO_SCALE);
     pango_font_description_set_weight(font.get(), bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
     pango_layout_set_font_description(layout_.get(), font.get());
-    pango_layout_set_width(layout_.get(), static_cast<int>(width * PANGO_SCALE));
+    pango_layout_set_width(layout_.get(), width < 0 ? -1 : static_cast<int>(width * PANGO_SCALE));
     pango_layout_set_wrap(layout_.get(), PANGO_WRAP_WORD_CHAR);
     pango_layout_set_text(layout_.get(), text.data(), static_cast<int>(text.size()));
   }
@@ -153,17 +163,51 @@ class PdfWriter {
     y_ += height;
   }
 
+  // The columns' widths: proportional to Column::width, but wide enough for the longest word
+  // of each column (no word is broken) when the page allows it, taking the room from the
+  // columns that have some to spare.
+  std::vector<double> Widths(const Section& s) {
+    const size_t n = s.columns.size();
+    double total = 0;
+    for (const Column& c : s.columns) total += c.width;
+    std::vector<double> widths(n);
+    std::vector<double> least(n, 0);
+    for (size_t i = 0; i < n; ++i) {
+      widths[i] = kContent * s.columns[i].width / (total > 0 ? total : 1);
+      auto longest_word = [&](const std::string& text, bool header) {
+        for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+          least[i] = std::max(least[i], page_.Width(std::string(word), Size(header), header) +
+                                            2 * kPad + 1);
+        }
+      };
+      longest_word(s.columns[i].header, true);
+      for (const auto& row : s.rows) {
+        if (i < row.size()) longest_word(row[i].text, false);
+      }
+    }
+    double need = 0;
+    double spare = 0;
+    for (size_t i = 0; i < n; ++i) {
+      need += std::max(0.0, least[i] - widths[i]);
+      spare += std::max(0.0, widths[i] - least[i]);
+    }
+    if (need == 0 || need > spare) return widths;  // Fits already, or cannot fit: proportional.
+    for (size_t i = 0; i < n; ++i) {
+      if (widths[i] < least[i]) {
+        widths[i] = least[i];
+      } else {
+        widths[i] -= (widths[i] - least[i]) * need / spare;
+      }
+    }
+    return widths;
+  }
+
   void Table(const Section& s) {
     y_ += 8;
     for (const std::string& l : s.heading) Line(l, 10, true);
-    double total = 0;
-    for (const Column& c : s.columns) total += c.width;
-    std::vector<double> widths;
     header_.clear();
-    for (const Column& c : s.columns) {
-      widths.push_back(kContent * c.width / (total > 0 ? total : 1));
-      header_.push_back(c.header);
-    }
+    for (const Column& c : s.columns) header_.push_back(c.header);
+    const std::vector<double> widths = Widths(s);
     Row(header_, widths, true);
     for (const auto& cells : s.rows) {
       std::vector<std::string> texts;

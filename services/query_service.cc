@@ -44,8 +44,7 @@ absl::StatusOr<std::string> PageStart(const std::string& token) {
 // when the year's period is not open.
 absl::StatusOr<rules::Date> ListDate(const RatingState& s, int year) {
   if (year == 0) return projections::kEndOfTime;
-  RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period,
-                          projections::OpenPeriod(s, year));
+  RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period, projections::OpenPeriod(s, year));
   return period->reference_date;
 }
 
@@ -233,34 +232,36 @@ class QueryServiceImpl final : public v1::QueryService::Service {
       return absl::OkStatus();
     };
     auto authorize = [&](const v1::Principal&, const RatingState& live) { return check(live); };
-    return RunRead(
-        engine_, c, r->as_of(), authorize,
-        [&](const v1::Principal& caller, const RatingState& s) -> absl::Status {
-          RATING_RETURN_IF_ERROR(check(s));
-          RATING_ASSIGN_OR_RETURN(const rules::Date date, ListDate(s, r->year()));
-          const projections::RegistryView& registry = s.registry();
-          std::vector<std::string> ids = r->subtree() ? registry.DescendantsAt(parent, date)
-                                                      : registry.ChildrenAt(parent, date);
-          if (r->include_parent()) {
-            ids.push_back(parent);
-            std::sort(ids.begin(), ids.end());
-          }
-          out->set_next_page_token(FillPage(
-              ids, *PageStart(r->page_token()), *PageSize(r->page_size()),
-              [&](const std::string& id) {
-                const projections::OrgRecord* org = registry.FindOrg(id);
-                if (org == nullptr || !AuthorizeOrgRead(s, caller, id).ok()) return false;
-                v1::OrgView* v = out->add_orgs();
-                v->set_id(id);
-                v->set_name(org->name);
-                v->set_kind(registry.KindAt(id, date));
-                v->set_kind_name(common::NameVi(v->kind()));
-                v->set_parent(registry.ParentAt(id, date));
-                if (org->founded_on) v->set_founded_on(rules::FormatDate(*org->founded_on));
-                return true;
-              }));
-          return absl::OkStatus();
-        });
+    return RunRead(engine_, c, r->as_of(), authorize,
+                   [&](const v1::Principal& caller, const RatingState& s) -> absl::Status {
+                     RATING_RETURN_IF_ERROR(check(s));
+                     RATING_ASSIGN_OR_RETURN(const rules::Date date, ListDate(s, r->year()));
+                     const projections::RegistryView& registry = s.registry();
+                     std::vector<std::string> ids = r->subtree()
+                                                        ? registry.DescendantsAt(parent, date)
+                                                        : registry.ChildrenAt(parent, date);
+                     if (r->include_parent()) {
+                       ids.push_back(parent);
+                       std::sort(ids.begin(), ids.end());
+                     }
+                     out->set_next_page_token(
+                         FillPage(ids, *PageStart(r->page_token()), *PageSize(r->page_size()),
+                                  [&](const std::string& id) {
+                                    const projections::OrgRecord* org = registry.FindOrg(id);
+                                    if (org == nullptr || !AuthorizeOrgRead(s, caller, id).ok())
+                                      return false;
+                                    v1::OrgView* v = out->add_orgs();
+                                    v->set_id(id);
+                                    v->set_name(org->name);
+                                    v->set_kind(registry.KindAt(id, date));
+                                    v->set_kind_name(common::NameVi(v->kind()));
+                                    v->set_parent(registry.ParentAt(id, date));
+                                    if (org->founded_on)
+                                      v->set_founded_on(rules::FormatDate(*org->founded_on));
+                                    return true;
+                                  }));
+                     return absl::OkStatus();
+                   });
   }
 
   Status ListMembers(ServerContext* c, const v1::ListMembersRequest* r,
@@ -278,41 +279,41 @@ class QueryServiceImpl final : public v1::QueryService::Service {
       RATING_RETURN_IF_ERROR(check(live));
       return AuthorizeOrgRead(live, caller, r->org());
     };
-    return RunRead(
-        engine_, c, r->as_of(), authorize,
-        [&](const v1::Principal& caller, const RatingState& s) -> absl::Status {
-          RATING_RETURN_IF_ERROR(check(s));
-          RATING_RETURN_IF_ERROR(AuthorizeOrgRead(s, caller, r->org()));
-          RATING_ASSIGN_OR_RETURN(const rules::Date date, ListDate(s, r->year()));
-          const projections::RegistryView& registry = s.registry();
-          std::vector<std::string> orgs = {r->org()};
-          if (r->subtree()) {
-            for (std::string& o : registry.DescendantsAt(r->org(), date)) {
-              orgs.push_back(std::move(o));
-            }
-          }
-          std::vector<std::string> ids;
-          for (const std::string& org : orgs) {
-            if (!AuthorizeOrgRead(s, caller, org).ok()) continue;
-            for (std::string& id : registry.MembersAt(org, date)) ids.push_back(std::move(id));
-          }
-          std::sort(ids.begin(), ids.end());
-          out->set_next_page_token(
-              FillPage(ids, *PageStart(r->page_token()), *PageSize(r->page_size()),
-                       [&](const std::string& id) {
-                         const projections::MemberRecord* m = registry.FindMember(id);
-                         if (m == nullptr) return false;
-                         v1::MemberView* v = out->add_members();
-                         v->set_id(id);
-                         v->set_name(m->name);
-                         v->set_org(registry.OrgOfMemberAt(id, date));
-                         v->set_status(rules::StatusAt(m->statuses, date));
-                         v->set_status_name(common::NameVi(v->status()));
-                         v->set_admitted_on(rules::FormatDate(m->admitted_on));
-                         return true;
-                       }));
-          return absl::OkStatus();
-        });
+    return RunRead(engine_, c, r->as_of(), authorize,
+                   [&](const v1::Principal& caller, const RatingState& s) -> absl::Status {
+                     RATING_RETURN_IF_ERROR(check(s));
+                     RATING_RETURN_IF_ERROR(AuthorizeOrgRead(s, caller, r->org()));
+                     RATING_ASSIGN_OR_RETURN(const rules::Date date, ListDate(s, r->year()));
+                     const projections::RegistryView& registry = s.registry();
+                     std::vector<std::string> orgs = {r->org()};
+                     if (r->subtree()) {
+                       for (std::string& o : registry.DescendantsAt(r->org(), date)) {
+                         orgs.push_back(std::move(o));
+                       }
+                     }
+                     std::vector<std::string> ids;
+                     for (const std::string& org : orgs) {
+                       if (!AuthorizeOrgRead(s, caller, org).ok()) continue;
+                       for (std::string& id : registry.MembersAt(org, date))
+                         ids.push_back(std::move(id));
+                     }
+                     std::sort(ids.begin(), ids.end());
+                     out->set_next_page_token(
+                         FillPage(ids, *PageStart(r->page_token()), *PageSize(r->page_size()),
+                                  [&](const std::string& id) {
+                                    const projections::MemberRecord* m = registry.FindMember(id);
+                                    if (m == nullptr) return false;
+                                    v1::MemberView* v = out->add_members();
+                                    v->set_id(id);
+                                    v->set_name(m->name);
+                                    v->set_org(registry.OrgOfMemberAt(id, date));
+                                    v->set_status(rules::StatusAt(m->statuses, date));
+                                    v->set_status_name(common::NameVi(v->status()));
+                                    v->set_admitted_on(rules::FormatDate(m->admitted_on));
+                                    return true;
+                                  }));
+                     return absl::OkStatus();
+                   });
   }
 
  private:

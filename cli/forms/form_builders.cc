@@ -19,7 +19,7 @@ namespace rating::cli::forms {
 namespace {
 
 constexpr std::array<v1::Level, 4> kLevels = {v1::LEVEL_HTXSNV, v1::LEVEL_HTTNV, v1::LEVEL_HTNV,
-                                             v1::LEVEL_KHTNV};
+                                              v1::LEVEL_KHTNV};
 
 int LevelIndex(v1::Level level) {
   for (size_t i = 0; i < kLevels.size(); ++i) {
@@ -136,8 +136,7 @@ struct LevelCounts {
 
   int64_t rated() const { return levels[0] + levels[1] + levels[2] + levels[3]; }
 
-  absl::Status Add(FormReader& reader, const Directory& dir, const v1::RatingView& view,
-                   int year) {
+  absl::Status Add(FormReader& reader, const Directory& dir, const v1::RatingView& view, int year) {
     ++total;
     const std::string name = dir.SubjectName(view.subject());
     if (view.status() == v1::RATING_STATUS_NOT_SUBJECT) {
@@ -198,9 +197,8 @@ std::vector<Column> CountColumns(std::vector<Column> lead, const std::string& to
 
 std::vector<std::string> Preamble(const Directory& dir, const std::string& org, int year,
                                   const FormReader& reader) {
-  std::vector<std::string> lines = {
-      absl::StrCat("Đơn vị: ", dir.OrgName(org), " (", org, ")"),
-      absl::StrCat("Năm đánh giá, xếp loại: ", year)};
+  std::vector<std::string> lines = {absl::StrCat("Đơn vị: ", dir.OrgName(org), " (", org, ")"),
+                                    absl::StrCat("Năm đánh giá, xếp loại: ", year)};
   if (reader.as_of_position() != 0) {
     lines.push_back(absl::StrCat("Số liệu tại vị trí sổ: ", reader.as_of_position()));
   }
@@ -214,12 +212,12 @@ absl::StatusOr<Form> Bth02(FormReader& reader, const std::string& org, int year)
   form.title = "BIỂU TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN";
   form.preamble = Preamble(dir, org, year, reader);
   Section summary;
-  summary.columns = CountColumns({{"STT", 5}, {"Tổ chức đảng (đơn vị)", 20}},
-                                 "Tổng số đảng viên", "Số đảng viên được xếp loại", true);
+  summary.columns = CountColumns({{"STT", 5}, {"Tổ chức đảng (đơn vị)", 20}}, "Tổng số đảng viên",
+                                 "Số đảng viên được xếp loại", true);
   summary.columns.push_back({"Ghi chú", 14});
   Section list;
   list.heading = {"Danh sách đảng viên"};
-  list.columns = {{"STT", 4},          {"Họ và tên", 20},     {"Mã đảng viên", 10},
+  list.columns = {{"STT", 4},           {"Họ và tên", 20},    {"Mã đảng viên", 10},
                   {"Tổ chức đảng", 18}, {"Mức xếp loại", 18}, {"Tình trạng", 16},
                   {"Ghi chú", 24}};
   LevelCounts all;
@@ -237,11 +235,10 @@ absl::StatusOr<Form> Bth02(FormReader& reader, const std::string& org, int year)
       } else if (view.status() == v1::RATING_STATUS_PENDING) {
         note = absl::StrJoin(view.missing_inputs_vi(), "; ");
       }
-      list.rows.push_back({Cell::Count(static_cast<int64_t>(list.rows.size()) + 1),
-                           Cell::Text(dir.MemberName(id)), Cell::Text(id),
-                           Cell::Text(dir.OrgName(unit.id())), Cell::Text(LevelVi(view.level())),
-                           Cell::Text(std::string(RatingStatusNameVi(view.status()))),
-                           Cell::Text(note)});
+      list.rows.push_back(
+          {Cell::Count(static_cast<int64_t>(list.rows.size()) + 1), Cell::Text(dir.MemberName(id)),
+           Cell::Text(id), Cell::Text(dir.OrgName(unit.id())), Cell::Text(LevelVi(view.level())),
+           Cell::Text(std::string(RatingStatusNameVi(view.status()))), Cell::Text(note)});
     }
     if (counts.total == 0 && unit.id() != org) continue;
     std::vector<Cell> row = {Cell::Count(++units), Cell::Text(dir.OrgName(unit.id()))};
@@ -266,8 +263,7 @@ absl::StatusOr<Form> Bth03(FormReader& reader, const std::string& org, int year)
   RATING_ASSIGN_OR_RETURN(v1::ListRatingsResponse ratings, reader.Ratings(org, year));
   Form form;
   form.code = "Mẫu BTH 03";
-  form.title =
-      "BIỂU TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG TỔ CHỨC ĐẢNG VÀ TẬP THỂ CẤP ỦY";
+  form.title = "BIỂU TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG TỔ CHỨC ĐẢNG VÀ TẬP THỂ CẤP ỦY";
   form.preamble = Preamble(dir, org, year, reader);
   // One row per org, its committee's rating beside it.
   std::vector<std::string> order;
@@ -311,16 +307,15 @@ absl::StatusOr<Form> Bth03(FormReader& reader, const std::string& org, int year)
     for (const std::string& n : {note(o), note(c)}) {
       if (!n.empty()) notes.push_back(n);
     }
-    detail.rows.push_back({Cell::Count(static_cast<int64_t>(detail.rows.size()) + 1),
-                           Cell::Text(dir.OrgName(id)),
-                           Cell::Text(view == nullptr ? "" : view->kind_name()),
-                           Cell::Text(describe(o)), Cell::Text(describe(c)),
-                           Cell::Text(absl::StrJoin(notes, "; "))});
+    detail.rows.push_back(
+        {Cell::Count(static_cast<int64_t>(detail.rows.size()) + 1), Cell::Text(dir.OrgName(id)),
+         Cell::Text(view == nullptr ? "" : view->kind_name()), Cell::Text(describe(o)),
+         Cell::Text(describe(c)), Cell::Text(absl::StrJoin(notes, "; "))});
   }
   Section summary;
   summary.heading = {"Tổng hợp"};
-  summary.columns = CountColumns({{"STT", 4}, {"Đối tượng", 16}}, "Tổng số", "Số được xếp loại",
-                                 true);
+  summary.columns =
+      CountColumns({{"STT", 4}, {"Đối tượng", 16}}, "Tổng số", "Số được xếp loại", true);
   std::vector<Cell> row = {Cell::Count(1), Cell::Text("Tổ chức đảng")};
   orgs.AppendCells(row, true);
   summary.rows.push_back(std::move(row));
@@ -333,8 +328,8 @@ absl::StatusOr<Form> Bth03(FormReader& reader, const std::string& org, int year)
 }
 
 // The subjects an org's forms read: its ratings and those of every org below it.
-absl::StatusOr<std::vector<v1::RatingView>> SubtreeRatings(FormReader& reader,
-                                                           const Directory& dir, int year) {
+absl::StatusOr<std::vector<v1::RatingView>> SubtreeRatings(FormReader& reader, const Directory& dir,
+                                                           int year) {
   std::vector<v1::RatingView> out;
   std::set<std::string> seen;
   for (const v1::OrgView& o : dir.orgs()) {
@@ -371,21 +366,19 @@ absl::StatusOr<Form> Tally(FormReader& reader, const std::string& org, int year)
   for (const auto& [position, id] : sessions) {
     RATING_ASSIGN_OR_RETURN(v1::TallyMinutes minutes, reader.Tally(id));
     Section s;
-    s.heading = {
-        absl::StrCat("Phiên bỏ phiếu: ", id),
-        absl::StrCat("Số phiếu phát ra: ", minutes.issued(), "; số phiếu thu vào: ",
-                     minutes.returned(), "; số phiếu hợp lệ: ", minutes.valid(),
-                     "; số phiếu không hợp lệ: ", minutes.invalid()),
-        absl::StrCat("Số lượng tối đa được xếp loại ", LevelVi(v1::LEVEL_HTXSNV), " (R-QUOTA): ",
-                     minutes.quota())};
+    s.heading = {absl::StrCat("Phiên bỏ phiếu: ", id),
+                 absl::StrCat("Số phiếu phát ra: ", minutes.issued(), "; số phiếu thu vào: ",
+                              minutes.returned(), "; số phiếu hợp lệ: ", minutes.valid(),
+                              "; số phiếu không hợp lệ: ", minutes.invalid()),
+                 absl::StrCat("Số lượng tối đa được xếp loại ", LevelVi(v1::LEVEL_HTXSNV),
+                              " (R-QUOTA): ", minutes.quota())};
     if (minutes.void_rows() > 0) {
-      s.heading.push_back(absl::StrCat("Số dòng đánh giá không hợp lệ (đánh nhiều mức): ",
-                                       minutes.void_rows()));
+      s.heading.push_back(
+          absl::StrCat("Số dòng đánh giá không hợp lệ (đánh nhiều mức): ", minutes.void_rows()));
     }
     for (const v1::InvalidBallot& b : minutes.invalid_ballots()) {
-      s.heading.push_back(
-          absl::StrCat("Phiếu không hợp lệ số ", b.serial(), ": ", b.reason(), " (", b.rule_id(),
-                       ")"));
+      s.heading.push_back(absl::StrCat("Phiếu không hợp lệ số ", b.serial(), ": ", b.reason(), " (",
+                                       b.rule_id(), ")"));
     }
     s.columns = {{"STT", 4}, {"Họ và tên", 20}, {"Đối tượng", 14}};
     for (v1::Level level : kLevels) {
@@ -452,8 +445,8 @@ absl::StatusOr<Form> Qd01(FormReader& reader, const std::string& org, int year) 
         reason = flag->reason();
       }
       if (!r.rerating().override_reason().empty()) {
-        reason = absl::StrCat(reason, reason.empty() ? "" : "; ", "Lý do: ",
-                              r.rerating().override_reason());
+        reason = absl::StrCat(reason, reason.empty() ? "" : "; ",
+                              "Lý do: ", r.rerating().override_reason());
       }
       rows[e.position()] = {Cell::Text(dir.SubjectName(r.rerating().subject())),
                             Cell::Text(r.rerating().subject()),
@@ -475,7 +468,8 @@ absl::StatusOr<Form> Qd01(FormReader& reader, const std::string& org, int year) 
   form.preamble.push_back(absl::StrCat("- ", kPointIv9, " (IV.9);"));
   for (const std::string& rule : grounds) {
     const std::string_view text = rules::RuleNameVi(rule);
-    form.preamble.push_back(absl::StrCat("- ", rule, ": ", text.empty() ? rule : std::string(text), ";"));
+    form.preamble.push_back(
+        absl::StrCat("- ", rule, ": ", text.empty() ? rule : std::string(text), ";"));
   }
   form.preamble.push_back(absl::StrCat("Số trường hợp xếp loại lại: ", s.rows.size()));
   form.sections.push_back(std::move(s));
@@ -494,9 +488,15 @@ absl::StatusOr<Form> Overrides(FormReader& reader, const std::string& org, int y
   form.title = "DANH SÁCH QUYẾT ĐỊNH XẾP LOẠI VƯỢT QUY ĐỊNH CÓ NÊU LÝ DO (R-DEC-2)";
   form.preamble = Preamble(dir, org, year, reader);
   Section s;
-  s.columns = {{"STT", 4},           {"Loại văn bản", 12},        {"Số quyết định", 10},
-               {"Họ và tên / Tên tổ chức", 18}, {"Đối tượng", 12}, {"Mức xếp loại", 14},
-               {"Quy định bị vượt", 14},         {"Lý do", 24},     {"Vị trí sổ", 7},
+  s.columns = {{"STT", 4},
+               {"Loại văn bản", 12},
+               {"Số quyết định", 10},
+               {"Họ và tên / Tên tổ chức", 18},
+               {"Đối tượng", 12},
+               {"Mức xếp loại", 14},
+               {"Quy định bị vượt", 14},
+               {"Lý do", 24},
+               {"Vị trí sổ", 7},
                {"Người ghi", 9}};
   for (const v1::OverrideRecord& o : overrides.overrides()) {
     for (const v1::SubjectLevel& rating : o.ratings()) {
@@ -507,13 +507,13 @@ absl::StatusOr<Form> Overrides(FormReader& reader, const std::string& org, int y
       }
       if (forced.empty()) forced.assign(o.overridden_rules().begin(), o.overridden_rules().end());
       forced.erase(std::unique(forced.begin(), forced.end()), forced.end());
-      s.rows.push_back({Cell::Count(static_cast<int64_t>(s.rows.size()) + 1),
-                        Cell::Text(o.kind() == "rerating" ? "Quyết định QĐ 01"
-                                                          : "Quyết định xếp loại"),
-                        Cell::Text(o.decision_no()), Cell::Text(dir.SubjectName(rating.subject())),
-                        Cell::Text(rating.subject()), Cell::Text(LevelVi(rating.level())),
-                        Cell::Text(absl::StrJoin(forced, ", ")), Cell::Text(o.reason()),
-                        Cell::Count(static_cast<int64_t>(o.position())), Cell::Text(o.actor())});
+      s.rows.push_back(
+          {Cell::Count(static_cast<int64_t>(s.rows.size()) + 1),
+           Cell::Text(o.kind() == "rerating" ? "Quyết định QĐ 01" : "Quyết định xếp loại"),
+           Cell::Text(o.decision_no()), Cell::Text(dir.SubjectName(rating.subject())),
+           Cell::Text(rating.subject()), Cell::Text(LevelVi(rating.level())),
+           Cell::Text(absl::StrJoin(forced, ", ")), Cell::Text(o.reason()),
+           Cell::Count(static_cast<int64_t>(o.position())), Cell::Text(o.actor())});
     }
   }
   form.preamble.push_back(absl::StrCat("Số trường hợp: ", s.rows.size()));
@@ -529,8 +529,9 @@ absl::StatusOr<Form> LateDossiers(FormReader& reader, const std::string& org, in
   form.title = "DANH SÁCH TỔ CHỨC ĐẢNG NỘP HỒ SƠ ĐÁNH GIÁ, XẾP LOẠI MUỘN (R-DEADLINE)";
   form.preamble = Preamble(dir, org, year, reader);
   Section s;
-  s.columns = {{"STT", 4},          {"Tên tổ chức đảng", 22}, {"Mã tổ chức", 10},
-               {"Ngày nhận hồ sơ", 12}, {"Hạn nộp", 12},        {"Số ngày muộn", 10}};
+  s.columns = {{"STT", 4},         {"Tên tổ chức đảng", 22},
+               {"Mã tổ chức", 10}, {"Ngày nhận hồ sơ", 12},
+               {"Hạn nộp", 12},    {"Số ngày muộn", 10}};
   for (const v1::DossierView& d : dossiers.dossiers()) {
     if (dir.Org(d.org()) == nullptr) continue;
     auto on = rules::ParseDate(d.submitted_on());
@@ -539,8 +540,7 @@ absl::StatusOr<Form> LateDossiers(FormReader& reader, const std::string& org, in
     if (on.ok() && due.ok()) late_days = *on - *due;
     s.rows.push_back({Cell::Count(static_cast<int64_t>(s.rows.size()) + 1),
                       Cell::Text(dir.OrgName(d.org())), Cell::Text(d.org()),
-                      Cell::Text(d.submitted_on()), Cell::Text(d.due()),
-                      Cell::Count(late_days)});
+                      Cell::Text(d.submitted_on()), Cell::Text(d.due()), Cell::Count(late_days)});
   }
   form.preamble.push_back(absl::StrCat("Số tổ chức đảng nộp muộn: ", s.rows.size()));
   form.sections.push_back(std::move(s));
@@ -551,21 +551,21 @@ absl::StatusOr<Form> LateDossiers(FormReader& reader, const std::string& org, in
 }  // namespace
 
 const std::vector<std::string>& FormNames() {
-  static const auto* const names = new std::vector<std::string>{
-      "bth02", "bth03", "tally", "qd01", "overrides", "late-dossiers"};
+  static const auto* const names =
+      new std::vector<std::string>{"bth02", "bth03", "tally", "qd01", "overrides", "late-dossiers"};
   return *names;
 }
 
-absl::StatusOr<Form> BuildForm(FormReader& reader, const std::string& name,
-                               const std::string& org, int year) {
+absl::StatusOr<Form> BuildForm(FormReader& reader, const std::string& name, const std::string& org,
+                               int year) {
   if (name == "bth02") return Bth02(reader, org, year);
   if (name == "bth03") return Bth03(reader, org, year);
   if (name == "tally") return Tally(reader, org, year);
   if (name == "qd01") return Qd01(reader, org, year);
   if (name == "overrides") return Overrides(reader, org, year);
   if (name == "late-dossiers") return LateDossiers(reader, org, year);
-  return absl::InvalidArgumentError(absl::StrCat("form \"", name, "\" is not one of ",
-                                                 absl::StrJoin(FormNames(), ", ")));
+  return absl::InvalidArgumentError(
+      absl::StrCat("form \"", name, "\" is not one of ", absl::StrJoin(FormNames(), ", ")));
 }
 
 }  // namespace rating::cli::forms

@@ -24,7 +24,7 @@ const std::vector<std::string>& FormNames();
 // Builds form `name` for `org` (and the orgs below it where the form says so) and `year`.
 // INVALID_ARGUMENT for an unknown name; otherwise the server's errors (NOT_FOUND for an
 // unknown org or a year without a period, PERMISSION_DENIED outside the caller's scope).
-absl::StatusOr<Form> BuildForm(FormReader& reader, const std::string& name,
-                               const std::string& org, int year);
+absl::StatusOr<Form> BuildForm(FormReader& reader, const std::string& name, const std::string& org,
+                               int year);
 
 }  // namespace rating::cli::forms

@@ -14,7 +14,8 @@
 
 namespace rating::cli::forms {
 
-const char kFormUsage[] = R"(usage: ratingctl form NAME ORG YEAR --format xlsx|csv|pdf [--out FILE] [--as_of POSITION]
+const char kFormUsage[] =
+    R"(usage: ratingctl form NAME ORG YEAR --format xlsx|csv|pdf [--out FILE] [--as_of POSITION]
 
 The guideline's forms for an org and a year, read from ratingd as the caller (--token):
   bth02          Mẫu BTH 02: members' ratings per unit (counts and % per level, not rated
@@ -49,8 +50,8 @@ int RunForm(const std::map<std::string, std::string>& flags,
   if (positional.size() != 3) return usage("needs NAME ORG YEAR");
   const std::vector<std::string>& names = FormNames();
   if (std::find(names.begin(), names.end(), positional[0]) == names.end()) {
-    return usage(absl::StrCat("NAME \"", positional[0], "\" is not one of ",
-                              absl::StrJoin(names, ", ")));
+    return usage(
+        absl::StrCat("NAME \"", positional[0], "\" is not one of ", absl::StrJoin(names, ", ")));
   }
   int year = 0;
   if (!absl::SimpleAtoi(positional[2], &year)) {
@@ -63,12 +64,11 @@ int RunForm(const std::map<std::string, std::string>& flags,
   uint64_t as_of = 0;
   if (auto it = flags.find("as_of"); it != flags.end()) {
     if (!absl::SimpleAtoi(it->second, &as_of) || as_of == 0) {
-      return usage(absl::StrCat("--as_of must be a log position (1 or more), got \"", it->second,
-                                "\""));
+      return usage(
+          absl::StrCat("--as_of must be a log position (1 or more), got \"", it->second, "\""));
     }
   }
-  FormReader reader(grpc::CreateChannel(server, grpc::InsecureChannelCredentials()), token,
-                    as_of);
+  FormReader reader(grpc::CreateChannel(server, grpc::InsecureChannelCredentials()), token, as_of);
   absl::StatusOr<Form> form = BuildForm(reader, positional[0], positional[1], year);
   absl::StatusOr<std::string> bytes =
       form.ok() ? WriteForm(*form, *format) : absl::StatusOr<std::string>(form.status());

@@ -149,7 +149,8 @@ class PdfWriter {
   void Row(const std::vector<std::string>& texts, const std::vector<double>& widths, bool header) {
     double height = 0;
     for (size_t i = 0; i < texts.size(); ++i) {
-      height = std::max(height, page_.Measure(texts[i], widths[i] - 2 * kPad, Size(header), header));
+      height =
+          std::max(height, page_.Measure(texts[i], widths[i] - 2 * kPad, Size(header), header));
     }
     height += 2 * kPad;
     if (Ensure(height) && !header) Row(header_, widths, true);
@@ -176,8 +177,8 @@ class PdfWriter {
       widths[i] = kContent * s.columns[i].width / (total > 0 ? total : 1);
       auto longest_word = [&](const std::string& text, bool header) {
         for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
-          least[i] = std::max(least[i], page_.Width(std::string(word), Size(header), header) +
-                                            2 * kPad + 1);
+          least[i] = std::max(least[i],
+                              page_.Width(std::string(word), Size(header), header) + 2 * kPad + 1);
         }
       };
       longest_word(s.columns[i].header, true);

@@ -1,6 +1,7 @@
 // XLSX through libxlsxwriter: one worksheet, the title merged across the table, bold wrapped
 // headers with borders, counts as numbers. libxlsxwriter 1.1.4 writes only to a file, so the
 // workbook goes to a temporary file that is read back and removed.
+#include <unistd.h>
 #include <xlsxwriter.h>
 
 #include <algorithm>
@@ -10,7 +11,6 @@
 #include <fstream>
 #include <sstream>
 #include <string_view>
-#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "cli/forms/form_writers.h"
@@ -55,11 +55,12 @@ absl::Status WriteWorkbook(const Form& form, const std::string& path) {
   for (const Section& s : form.sections) width = std::max(width, s.columns.size());
   std::vector<double> widths(width, 8);
   for (const Section& s : form.sections) {
-    for (size_t i = 0; i < s.columns.size(); ++i) widths[i] = std::max(widths[i], s.columns[i].width);
+    for (size_t i = 0; i < s.columns.size(); ++i)
+      widths[i] = std::max(widths[i], s.columns[i].width);
   }
   for (size_t i = 0; i < width; ++i) {
-    worksheet_set_column(sheet, static_cast<lxw_col_t>(i), static_cast<lxw_col_t>(i),
-                         widths[i], nullptr);
+    worksheet_set_column(sheet, static_cast<lxw_col_t>(i), static_cast<lxw_col_t>(i), widths[i],
+                         nullptr);
   }
   const auto last_col = static_cast<lxw_col_t>(width - 1);
   lxw_row_t row = 0;
@@ -70,7 +71,8 @@ absl::Status WriteWorkbook(const Form& form, const std::string& path) {
     worksheet_write_string(sheet, row, 0, form.title.c_str(), title);
   }
   ++row;
-  for (const std::string& l : form.preamble) worksheet_write_string(sheet, row++, 0, l.c_str(), nullptr);
+  for (const std::string& l : form.preamble)
+    worksheet_write_string(sheet, row++, 0, l.c_str(), nullptr);
   for (const Section& s : form.sections) {
     ++row;
     for (const std::string& l : s.heading) worksheet_write_string(sheet, row++, 0, l.c_str(), bold);
@@ -92,7 +94,8 @@ absl::Status WriteWorkbook(const Form& form, const std::string& path) {
     }
   }
   if (!form.closing.empty()) ++row;
-  for (const std::string& l : form.closing) worksheet_write_string(sheet, row++, 0, l.c_str(), nullptr);
+  for (const std::string& l : form.closing)
+    worksheet_write_string(sheet, row++, 0, l.c_str(), nullptr);
   worksheet_set_landscape(sheet);
   worksheet_set_paper(sheet, 9);  // A4.
   const lxw_error error = workbook_close(workbook);

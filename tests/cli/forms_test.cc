@@ -4,6 +4,8 @@
 // reader would (tests/cli/form_reader.py: the csv module with the BOM checked, zipfile over
 // the XLSX parts, pdftotext for the PDF). The numbers are checked against the server's own
 // replies (ListRatings, GetTally).
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -13,11 +15,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
-
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -52,7 +51,8 @@ ShellRun Shell(const std::string& command) {
   if (pipe == nullptr) return run;
   std::array<char, 4096> buffer;
   size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.output.append(buffer.data(), n);
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    run.output.append(buffer.data(), n);
   const int status = pclose(pipe);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
@@ -98,7 +98,8 @@ struct ReadForm {
     const auto& h = rows[header_row];
     const size_t c = std::find(h.begin(), h.end(), header) - h.begin();
     int n = 0;
-    for (size_t i = header_row + 1; i < rows.size(); ++i) n += c < rows[i].size() && !rows[i][c].empty();
+    for (size_t i = header_row + 1; i < rows.size(); ++i)
+      n += c < rows[i].size() && !rows[i][c].empty();
     return n;
   }
   // True if some line of the text holds `tokens` in this order, each as a whole word, with
@@ -123,8 +124,8 @@ class FormsTest : public ::testing::Test {
                                      absl::StrCat("forms_test_", common::RandomHex(8)));
     std::filesystem::create_directories(*dir_);
     std::ofstream config(*dir_ / "auth.json");
-    config << R"({"principals":[{"id":"admin","role":"admin","scope":"","token":")"
-           << kAdminToken << R"("}]})";
+    config << R"({"principals":[{"id":"admin","role":"admin","scope":"","token":")" << kAdminToken
+           << R"("}]})";
     config.close();
     auto server = cli::ServerProcess::Start(
         RATINGD_PATH,
@@ -178,9 +179,9 @@ class FormsTest : public ::testing::Test {
     const std::string file =
         (*dir_ / absl::StrCat(name, "-", org, "-", as_of, ".", format)).string();
     ShellRun run = Shell(absl::StrCat(RATINGCTL_PATH, " form ", name, " ", org, " ", kYear,
-                                 " --format ", format, " --out ", Quote(file), " --server ",
-                                 server_->address(), " --token ", kAdminToken,
-                                 as_of == 0 ? "" : absl::StrCat(" --as_of ", as_of)));
+                                      " --format ", format, " --out ", Quote(file), " --server ",
+                                      server_->address(), " --token ", kAdminToken,
+                                      as_of == 0 ? "" : absl::StrCat(" --as_of ", as_of)));
     EXPECT_EQ(run.exit_code, 0) << run.output;
     ShellRun read = Shell(absl::StrCat("python3 ", FORM_READER_PY, " ", Quote(file), " ", format));
     EXPECT_EQ(read.exit_code, 0) << read.output;
@@ -261,8 +262,7 @@ TEST_F(FormsTest, Bth02CountsPerLevelAreWhatListRatingsSays) {
                 std::to_string(rated));
       EXPECT_EQ(form.Cell(h, "Tổ chức đảng (đơn vị)", unit, "Không xếp loại - Số lượng"), "1");
       EXPECT_TRUE(absl::StrContains(
-          form.Cell(h, "Tổ chức đảng (đơn vị)", unit, "Không xếp loại - Lý do"),
-          "Đặng Văn Giang"));
+          form.Cell(h, "Tổ chức đảng (đơn vị)", unit, "Không xếp loại - Lý do"), "Đặng Văn Giang"));
       EXPECT_TRUE(absl::StrContains(
           form.Cell(h, "Tổ chức đảng (đơn vị)", unit, "Không xếp loại - Lý do"), "R-SUBJ-1"));
       // m1's warning (a 2025 violation) counts for 2025.
@@ -330,8 +330,7 @@ TEST_F(FormsTest, Bth03ListsEveryOrgAndCommitteeWithTheSummary) {
     if (format != "pdf") {
       const int h = form.HeaderRow("Số được xếp loại");
       EXPECT_EQ(form.Cell(h, "Đối tượng", "Tổ chức đảng", "Tổng số"), std::to_string(orgs));
-      EXPECT_EQ(form.Cell(h, "Đối tượng", "Tập thể cấp ủy", "Tổng số"),
-                std::to_string(committees));
+      EXPECT_EQ(form.Cell(h, "Đối tượng", "Tập thể cấp ủy", "Tổng số"), std::to_string(committees));
       const int detail = form.HeaderRow("Tên tổ chức đảng");
       EXPECT_EQ(form.Cell(detail, "Tên tổ chức đảng", "Chi bộ Công ty Điện lực", "Loại hình"),
                 "Chi bộ cơ sở");
@@ -349,9 +348,9 @@ TEST_F(FormsTest, TallyMinutesHoldEachSubjectsVotes) {
     ReadForm form = Form("tally", "c1", format);
     EXPECT_TRUE(absl::StrContains(form.text, "BIÊN BẢN KIỂM PHIẾU")) << form.text;
     EXPECT_TRUE(absl::StrContains(form.text, "Phiên bỏ phiếu: c1-2025")) << form.text;
-    EXPECT_TRUE(absl::StrContains(form.text, absl::StrCat("số phiếu hợp lệ: ", tally->valid(),
-                                                          "; số phiếu không hợp lệ: ",
-                                                          tally->invalid())))
+    EXPECT_TRUE(
+        absl::StrContains(form.text, absl::StrCat("số phiếu hợp lệ: ", tally->valid(),
+                                                  "; số phiếu không hợp lệ: ", tally->invalid())))
         << form.text;
     EXPECT_FALSE(absl::StrContains(form.text, "c2-2025"));  // Another org's session.
     for (const v1::SubjectTally& t : tally->subjects()) {
@@ -383,8 +382,8 @@ TEST_F(FormsTest, Qd01NamesTheLegalGroundsAndTheOldAndNewLevels) {
     SCOPED_TRACE(format);
     ReadForm form = Form("qd01", "c1", format);
     for (const char* text :
-         {"QUYẾT ĐỊNH", "IV.9", "R-RETRO-2", "R-RETRO-1", "Căn cứ", "Nguyễn Văn An",
-          "01-QĐ/ĐUK", "2026-04-02", "Bí thư Lê Văn Khoa", "Cấp ủy cấp trên trực tiếp"}) {
+         {"QUYẾT ĐỊNH", "IV.9", "R-RETRO-2", "R-RETRO-1", "Căn cứ", "Nguyễn Văn An", "01-QĐ/ĐUK",
+          "2026-04-02", "Bí thư Lê Văn Khoa", "Cấp ủy cấp trên trực tiếp"}) {
       EXPECT_TRUE(absl::StrContains(form.text, text)) << text << "\n" << form.text;
     }
     if (format != "pdf") {
@@ -476,8 +475,7 @@ TEST_F(FormsTest, ListOrgsAndListMembersGiveNamesWithinTheCallersScope) {
   members_request.set_org("c2");
   members_request.set_page_token("");
   v1::ListMembersResponse denied;
-  EXPECT_EQ(query->ListMembers(ctx("c1-committee-token-0123456789").get(), members_request,
-                               &denied)
+  EXPECT_EQ(query->ListMembers(ctx("c1-committee-token-0123456789").get(), members_request, &denied)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   members_request.set_page_token("not-a-token");
@@ -543,14 +541,15 @@ TEST_F(FormsTest, RefusalsAndHelp) {
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   ShellRun no_format = Shell(absl::StrCat(RATINGCTL_PATH, " form bth02 c1 2025"));
   EXPECT_EQ(no_format.exit_code, 2) << no_format.output;
-  ShellRun unknown_org = Shell(absl::StrCat(RATINGCTL_PATH, " form bth02 nowhere 2025 --format csv",
-                                       " --server ", server_->address(), " --token ",
-                                       kAdminToken));
+  ShellRun unknown_org =
+      Shell(absl::StrCat(RATINGCTL_PATH, " form bth02 nowhere 2025 --format csv", " --server ",
+                         server_->address(), " --token ", kAdminToken));
   EXPECT_EQ(unknown_org.exit_code, 1);
   EXPECT_TRUE(absl::StrContains(unknown_org.output, "NOT_FOUND")) << unknown_org.output;
   // Without --out the file goes to stdout: a CSV starts with its BOM.
-  ShellRun to_stdout = Shell(absl::StrCat(RATINGCTL_PATH, " form late-dossiers bloc 2025 --format csv",
-                                     " --server ", server_->address(), " --token ", kAdminToken));
+  ShellRun to_stdout =
+      Shell(absl::StrCat(RATINGCTL_PATH, " form late-dossiers bloc 2025 --format csv", " --server ",
+                         server_->address(), " --token ", kAdminToken));
   EXPECT_EQ(to_stdout.exit_code, 0);
   EXPECT_TRUE(absl::StartsWith(to_stdout.output, "\xEF\xBB\xBF")) << to_stdout.output;
 }

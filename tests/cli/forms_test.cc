@@ -27,6 +27,7 @@
 #include "cli/conformance/scenario_player.h"
 #include "cli/conformance/server_process.h"
 #include "cli/forms/form.h"
+#include "cli/forms/form_writers.h"
 #include "cli/names.h"
 #include "common/crypto.h"
 
@@ -231,6 +232,56 @@ TEST(PercentTest, TwoDecimalsRoundedHalfUpWithADecimalComma) {
   EXPECT_EQ(cli::forms::Percent(1, 8), "12,50");
   EXPECT_EQ(cli::forms::Percent(6, 6), "100,00");
   EXPECT_EQ(cli::forms::Percent(0, 0), "0,00");
+}
+
+// The writers alone: a long table breaks across pages, repeating its header row; CSV fields
+// are quoted per RFC 4180; XLSX counts are numbers.
+TEST(FormWritersTest, LongTablesBreakAcrossPagesAndFieldsAreQuoted) {
+  cli::forms::Form form;
+  form.code = "Mẫu thử";
+  form.title = "BIỂU THỬ";
+  cli::forms::Section section;
+  section.columns = {{"STT", 4}, {"Họ và tên", 30}, {"Ghi chú", 30}};
+  for (int i = 1; i <= 120; ++i) {
+    section.rows.push_back({cli::forms::Cell::Count(i),
+                            cli::forms::Cell::Text(absl::StrCat("Đảng viên số ", i)),
+                            cli::forms::Cell::Text("có dấu phẩy, và \"ngoặc kép\"")});
+  }
+  form.sections.push_back(section);
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
+                                    absl::StrCat("form_writers_", common::RandomHex(8));
+  std::filesystem::create_directories(dir);
+  auto read = [&](const std::string& format, const std::string& bytes) {
+    const std::string file = (dir / ("form." + format)).string();
+    std::ofstream(file, std::ios::binary) << bytes;
+    ShellRun run = Shell(absl::StrCat("python3 ", FORM_READER_PY, " ", Quote(file), " ", format));
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    return nlohmann::json::parse(run.output);
+  };
+  auto pdf = cli::forms::WritePdf(form);
+  ASSERT_TRUE(pdf.ok()) << pdf.status();
+  const std::string text = read("pdf", *pdf)["text"].get<std::string>();
+  int headers = 0;
+  for (size_t at = text.find("Họ và tên"); at != std::string::npos;
+       at = text.find("Họ và tên", at + 1)) {
+    ++headers;
+  }
+  EXPECT_GE(headers, 3) << "120 rows take at least three pages, each with the header";
+  EXPECT_NE(text.find('\f'), std::string::npos) << "a page break";
+  for (int i : {1, 60, 120}) {
+    EXPECT_TRUE(absl::StrContains(text, absl::StrCat("Đảng viên số ", i))) << i;
+  }
+  const std::string csv = cli::forms::WriteCsv(form);
+  EXPECT_TRUE(absl::StrContains(csv, "\"có dấu phẩy, và \"\"ngoặc kép\"\"\"\r\n"));
+  auto rows = read("csv", csv)["rows"];
+  EXPECT_EQ(rows[4][2], "có dấu phẩy, và \"ngoặc kép\"");
+  auto xlsx = cli::forms::WriteXlsx(form);
+  ASSERT_TRUE(xlsx.ok()) << xlsx.status();
+  rows = read("xlsx", *xlsx)["rows"];
+  EXPECT_EQ(rows.back()[0], "120");
+  EXPECT_EQ(rows.back()[1], "Đảng viên số 120");
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
 }
 
 TEST_F(FormsTest, Bth02CountsPerLevelAreWhatListRatingsSays) {

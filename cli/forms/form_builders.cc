@@ -112,12 +112,22 @@ bool IsFlag(v1::RatingStatus status) {
          status == v1::RATING_STATUS_REVIEW_SUGGESTED;
 }
 
-// True when the subject's history holds a discipline ruling on the subject itself.
+// The person a subject names ("m1" for member/m1 and leader/m1), or "" for an org.
+std::string PersonOf(const std::string& subject) {
+  for (const char* prefix : {"member/", "leader/"}) {
+    if (absl::StartsWith(subject, prefix)) return subject.substr(7);
+  }
+  return "";
+}
+
+// True when the subject's history holds a discipline ruling on the subject itself (a ruling
+// on a person reaches both member/ID and leader/ID).
 absl::StatusOr<bool> Disciplined(FormReader& reader, const std::string& subject, int year) {
   RATING_ASSIGN_OR_RETURN(auto history, reader.History(subject, year));
   for (const v1::HistoryEntry& e : history) {
-    if (e.event().has_discipline_ruled() &&
-        e.event().discipline_ruled().ruling().subject() == subject) {
+    if (!e.event().has_discipline_ruled()) continue;
+    const std::string& ruled = e.event().discipline_ruled().ruling().subject();
+    if (ruled == subject || (!PersonOf(subject).empty() && PersonOf(ruled) == PersonOf(subject))) {
       return true;
     }
   }

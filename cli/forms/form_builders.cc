@@ -120,18 +120,41 @@ std::string PersonOf(const std::string& subject) {
   return "";
 }
 
+// "số 05-QĐ/CB ngày 2025-12-20, người ký: ..." for a document with any of the three; "".
+std::string DocumentText(const std::string& number, const std::string& on,
+                         const std::string& signer) {
+  std::vector<std::string> parts;
+  if (!number.empty()) parts.push_back(absl::StrCat("số ", number));
+  if (!on.empty()) parts.push_back(absl::StrCat("ngày ", on));
+  if (!signer.empty()) parts.push_back(absl::StrCat("người ký: ", signer));
+  return absl::StrJoin(parts, ", ");
+}
+
 // True when the subject's history holds a discipline ruling on the subject itself (a ruling
-// on a person reaches both member/ID and leader/ID).
-absl::StatusOr<bool> Disciplined(FormReader& reader, const std::string& subject, int year) {
+// on a person reaches both member/ID and leader/ID). Adds to `documents` the number, date and
+// signer of the decision or QĐ 01 at `decided_at` (the one that set the current level).
+absl::StatusOr<bool> Disciplined(FormReader& reader, const std::string& subject, int year,
+                                 uint64_t decided_at, std::set<std::string>& documents) {
   RATING_ASSIGN_OR_RETURN(auto history, reader.History(subject, year));
+  bool ruled_on = false;
   for (const v1::HistoryEntry& e : history) {
+    if (e.position() == decided_at && e.event().has_ratings_decided()) {
+      const v1::Decision& d = e.event().ratings_decided().decision();
+      const std::string text = DocumentText(d.decision_no(), d.decided_on(), d.signer());
+      if (!text.empty()) documents.insert(absl::StrCat("Quyết định xếp loại ", text));
+    }
+    if (e.position() == decided_at && e.event().has_rerated()) {
+      const v1::Rerating& r = e.event().rerated().rerating();
+      documents.insert(absl::StrCat("Quyết định QĐ 01 ",
+                                    DocumentText(r.decision_no(), r.decided_on(), r.signer())));
+    }
     if (!e.event().has_discipline_ruled()) continue;
     const std::string& ruled = e.event().discipline_ruled().ruling().subject();
     if (ruled == subject || (!PersonOf(subject).empty() && PersonOf(ruled) == PersonOf(subject))) {
-      return true;
+      ruled_on = true;
     }
   }
-  return false;
+  return ruled_on;
 }
 
 // Counts of one group of ratings (a unit's members; orgs; committees).
@@ -143,6 +166,7 @@ struct LevelCounts {
   int64_t disciplined = 0;
   std::vector<std::string> not_rated;  // "Name: reason".
   std::vector<std::string> notes;
+  std::set<std::string> documents;  // The decisions that set the levels (DocumentText).
 
   int64_t rated() const { return levels[0] + levels[1] + levels[2] + levels[3]; }
 
@@ -160,7 +184,8 @@ struct LevelCounts {
         notes.push_back(absl::StrCat(name, ": ", RatingStatusNameVi(view.status())));
       }
     }
-    RATING_ASSIGN_OR_RETURN(const bool ruled, Disciplined(reader, view.subject(), year));
+    RATING_ASSIGN_OR_RETURN(const bool ruled, Disciplined(reader, view.subject(), year,
+                                                          view.decided_at_position(), documents));
     if (ruled) ++disciplined;
     return absl::OkStatus();
   }
@@ -171,6 +196,7 @@ struct LevelCounts {
     pending += o.pending;
     not_subject += o.not_subject;
     disciplined += o.disciplined;
+    documents.insert(o.documents.begin(), o.documents.end());
   }
 
   // The count cells: rated, then each level's count and percentage of those rated, pending,
@@ -265,6 +291,7 @@ absl::StatusOr<Form> Bth02(FormReader& reader, const std::string& org, int year)
   }
   form.sections = {std::move(summary), std::move(list)};
   form.closing = {"Tỷ lệ (%) tính trên số đảng viên được xếp loại."};
+  for (const std::string& d : all.documents) form.closing.push_back(absl::StrCat("Căn cứ: ", d));
   return form;
 }
 
@@ -334,6 +361,8 @@ absl::StatusOr<Form> Bth03(FormReader& reader, const std::string& org, int year)
   summary.rows.push_back(std::move(row));
   form.sections = {std::move(detail), std::move(summary)};
   form.closing = {"Tỷ lệ (%) tính trên số được xếp loại."};
+  orgs += committees;
+  for (const std::string& d : orgs.documents) form.closing.push_back(absl::StrCat("Căn cứ: ", d));
   return form;
 }
 

@@ -295,6 +295,9 @@ TEST_F(FormsTest, Bth02CountsPerLevelAreWhatListRatingsSays) {
     ReadForm form = Form("bth02", "c1", format);
     EXPECT_TRUE(absl::StrContains(form.text, "BIỂU TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG"))
         << form.text;
+    // m1's level was set by the QĐ 01: its number, date and signer are cited.
+    EXPECT_TRUE(absl::StrContains(form.text, "Quyết định QĐ 01 số 01-QĐ/ĐUK, ngày 2026-04-02"))
+        << form.text;
     std::vector<std::string> numbers = {std::to_string(expected.at("total")),
                                         std::to_string(rated)};
     if (format == "pdf") {

@@ -15,6 +15,7 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/conformance/conformance.h"
+#include "cli/forms/form_command.h"
 #include "cli/generate/generate_commands.h"
 #include "cli/names.h"
 #include "cli/offline.h"
@@ -57,6 +58,9 @@ Commands:
   import FILE                  play an import file through IntegrationService.Import
                                (batches of 1000, as the caller); exit status 1 if a
                                command is refused
+  form NAME ORG YEAR --format xlsx|csv|pdf [--out FILE] [--as_of POSITION]
+                               a form of the guideline (bth02, bth03, tally, qd01,
+                               overrides, late-dossiers); see ratingctl form --help
 
   apply FILE [--dry-run]       play a scenario's `do` steps (shared/conformance/FORMAT.md)
                                against the server as the caller (`as` ignored; a step
@@ -90,7 +94,7 @@ bool TakesValue(const std::string& name) {
   if (name == "tls_ca" || name == "tls_cert" || name == "tls_key" || name == "as_of") return true;
   return name == "server" || name == "token" || name == "ratingd" || name == "data_dir" ||
          name == "write_to" || name == "size" || name == "members" || name == "years" ||
-         name == "seed" || name == "first_year" || name == "out";
+         name == "seed" || name == "first_year" || name == "out" || name == "format";
 }
 
 // Switches of every command ("--dry-run" is read as dry_run).
@@ -178,6 +182,9 @@ int Run(int argc, char** argv) {
   Args args;
   std::string error;
   if (!ParseArgs(argc, argv, args, error)) return Usage(error);
+  if (args.command == "form" && args.flags.count("help") > 0) {
+    return forms::RunForm(args.flags, args.positional, "", "", std::cout, std::cerr);
+  }
   const RecordCommand* record = FindRecordCommand(args.command);
   if (args.flags.count("help") > 0) {
     std::cout << (record != nullptr ? RecordHelp(*record) : FullUsage());
@@ -238,6 +245,9 @@ int Run(int argc, char** argv) {
                        std::cout, std::cerr);
   }
   if (args.command == "import") return RunImport(pos, server, token, std::cout, std::cerr);
+  if (args.command == "form") {
+    return forms::RunForm(args.flags, pos, server, token, std::cout, std::cerr);
+  }
   const bool json = args.flags.count("json") > 0;
   const bool dry_run = args.flags.count("dry_run") > 0;
   ChannelOptions channel_options;

@@ -33,6 +33,10 @@ std::string ValidDate(const v1::Event& event) {
       return event.member_posts_changed().on();
     case v1::Event::kOrgRestructured:
       return event.org_restructured().on();
+    case v1::Event::kRatingsDecided:
+      return event.ratings_decided().decision().decided_on();
+    case v1::Event::kRerated:
+      return event.rerated().rerating().decided_on();
     default:
       return "";
   }
@@ -54,6 +58,10 @@ std::string Detail(const v1::Event& event) {
       const auto& d = event.ratings_decided();
       std::string out =
           absl::StrCat("cấp ủy ", d.authority().empty() ? "(nhiều cấp)" : d.authority());
+      if (!d.decision().decision_no().empty()) {
+        absl::StrAppend(&out, "; quyết định số ", d.decision().decision_no());
+      }
+      if (!d.decision().signer().empty()) absl::StrAppend(&out, "; ký: ", d.decision().signer());
       if (!d.decision().override_reason().empty()) {
         absl::StrAppend(&out, "; lý do quyết định vượt quy định: ", d.decision().override_reason());
       }
@@ -71,7 +79,8 @@ std::string Detail(const v1::Event& event) {
     case v1::Event::kRerated: {
       const auto& r = event.rerated();
       return absl::StrCat(r.rerating().decision_no(), ": hủy ", common::NameVi(r.previous_level()),
-                          ", công nhận ", common::NameVi(r.rerating().level()));
+                          ", công nhận ", common::NameVi(r.rerating().level()),
+                          r.rerating().signer().empty() ? "" : "; ký: ", r.rerating().signer());
     }
     case v1::Event::kRewardGranted:
       return std::string(common::NameVi(event.reward_granted().kind()));

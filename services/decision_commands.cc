@@ -88,10 +88,24 @@ absl::Status AuthorizeDecide(const AuthContext& auth, const v1::Decision& d) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// The optional number, date and signer of a decision document (QĐ): bounded texts and a
+// date YYYY-MM-DD when given. INVALID_ARGUMENT naming the field.
+absl::Status CheckDocument(const std::string& number, const std::string& on,
+                           const std::string& signer) {
+  RATING_RETURN_IF_ERROR(CheckText("decision_no", number, 128));
+  if (!on.empty()) RATING_RETURN_IF_ERROR(CheckDate("decided_on", on).status());
+  return CheckText("signer", signer, 512);
+}
+
+}  // namespace
+
 absl::StatusOr<Plan> PlanDecide(const RatingState& state, const v1::Decision& d) {
   RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period, CheckPeriod(state, d.year()));
   RATING_ASSIGN_OR_RETURN(std::vector<Subject> subjects, CheckRatings(state, d.ratings()));
   RATING_RETURN_IF_ERROR(CheckText("override_reason", d.override_reason(), 4096));
+  RATING_RETURN_IF_ERROR(CheckDocument(d.decision_no(), d.decided_on(), d.signer()));
   // R-ORDER: within one decision the ceilings and the order read the levels it gives.
   Overlay overlay;
   std::set<std::string> batch;
@@ -147,6 +161,7 @@ absl::StatusOr<Plan> PlanRerate(const RatingState& state, const v1::Rerating& r)
     return Invalid("decision_no", "the QĐ 01 decision number is required (1..128 bytes)");
   }
   RATING_RETURN_IF_ERROR(CheckText("override_reason", r.override_reason(), 4096));
+  RATING_RETURN_IF_ERROR(CheckDocument(r.decision_no(), r.decided_on(), r.signer()));
   const std::string key = subject.ToString();
   const RatingFacts facts(state, *period);
   const std::optional<rules::Level> previous = facts.DecidedLevel(subject);

@@ -68,6 +68,9 @@ const std::map<std::string, size_t>& StringLimits() {
     (*m)["rating.v1.Decision.override_reason"] = kMaxReasonBytes;
     (*m)["rating.v1.Rerating.override_reason"] = kMaxReasonBytes;
     (*m)["rating.v1.Rerating.decision_no"] = 128;
+    (*m)["rating.v1.Decision.decision_no"] = 128;
+    (*m)["rating.v1.Decision.signer"] = kMaxNameBytes;
+    (*m)["rating.v1.Rerating.signer"] = kMaxNameBytes;
     (*m)["rating.v1.ExternalRating.body"] = 128;
     (*m)["rating.v1.PolicyOverride.value"] = 16384;  // A scorecard template: several lines.
     (*m)["rating.v1.ScoreCriterion.max"] = 32;

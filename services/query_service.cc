@@ -1,6 +1,10 @@
 // QueryService: ratings with their explanations, an org's ratings, tallies, overrides,
 // dossiers, rewards and the impact of a ruling; each reply holds only what the caller may read.
+#include <algorithm>
+#include <iterator>
+
 #include "absl/strings/str_cat.h"
+#include "common/names.h"
 #include "common/status_macros.h"
 #include "projections/rating_facts.h"
 #include "projections/rating_reads.h"
@@ -12,6 +16,51 @@
 
 namespace rating::services::internal {
 namespace {
+
+constexpr char kPageTokenPrefix[] = "after:";
+
+// The page size asked for: 0 = 100; INVALID_ARGUMENT outside 0..1000.
+absl::StatusOr<int> PageSize(int32_t page_size) {
+  if (page_size < 0 || page_size > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: ", page_size, " is outside 0..1000"));
+  }
+  return page_size == 0 ? 100 : page_size;
+}
+
+// The id a page token resumes after ("" for the first page). INVALID_ARGUMENT when the token
+// is not one a reply gave.
+absl::StatusOr<std::string> PageStart(const std::string& token) {
+  if (token.empty()) return std::string();
+  const std::string_view prefix = kPageTokenPrefix;
+  if (token.rfind(prefix, 0) != 0 || !rules::IsValidId(token.substr(prefix.size()))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_token: '", Echo(token), "' is not a token from a reply"));
+  }
+  return token.substr(prefix.size());
+}
+
+// The date a registry list reads: the year's reference date, or now for year 0. NOT_FOUND
+// when the year's period is not open.
+absl::StatusOr<rules::Date> ListDate(const RatingState& s, int year) {
+  if (year == 0) return projections::kEndOfTime;
+  RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period, projections::OpenPeriod(s, year));
+  return period->reference_date;
+}
+
+// Fills one page from the sorted `ids`, starting after `start`; `add` returns false for an id
+// the caller may not see. Returns the next page's token ("" at the end).
+template <typename Add>
+std::string FillPage(const std::vector<std::string>& ids, const std::string& start, int size,
+                     Add add) {
+  int added = 0;
+  auto it = std::upper_bound(ids.begin(), ids.end(), start);
+  for (; it != ids.end(); ++it) {
+    if (added == size) return absl::StrCat(kPageTokenPrefix, *std::prev(it));
+    if (add(*it)) ++added;
+  }
+  return "";
+}
 
 using grpc::ServerContext;
 using grpc::Status;
@@ -168,6 +217,103 @@ class QueryServiceImpl final : public v1::QueryService::Service {
       }
       return absl::OkStatus();
     });
+  }
+
+  Status ListOrgs(ServerContext* c, const v1::ListOrgsRequest* r,
+                  v1::ListOrgsResponse* out) override {
+    const std::string parent = r->parent().empty() ? "bloc" : r->parent();
+    auto check = [&](const RatingState& s) -> absl::Status {
+      RATING_RETURN_IF_ERROR(CheckId("parent", parent));
+      RATING_RETURN_IF_ERROR(PageSize(r->page_size()).status());
+      RATING_RETURN_IF_ERROR(PageStart(r->page_token()).status());
+      if (s.registry().FindOrg(parent) == nullptr) {
+        return absl::NotFoundError(absl::StrCat("org ", parent, ": not found"));
+      }
+      return absl::OkStatus();
+    };
+    auto authorize = [&](const v1::Principal&, const RatingState& live) { return check(live); };
+    return RunRead(engine_, c, r->as_of(), authorize,
+                   [&](const v1::Principal& caller, const RatingState& s) -> absl::Status {
+                     RATING_RETURN_IF_ERROR(check(s));
+                     RATING_ASSIGN_OR_RETURN(const rules::Date date, ListDate(s, r->year()));
+                     const projections::RegistryView& registry = s.registry();
+                     std::vector<std::string> ids = r->subtree()
+                                                        ? registry.DescendantsAt(parent, date)
+                                                        : registry.ChildrenAt(parent, date);
+                     if (r->include_parent()) {
+                       ids.push_back(parent);
+                       std::sort(ids.begin(), ids.end());
+                     }
+                     out->set_next_page_token(
+                         FillPage(ids, *PageStart(r->page_token()), *PageSize(r->page_size()),
+                                  [&](const std::string& id) {
+                                    const projections::OrgRecord* org = registry.FindOrg(id);
+                                    if (org == nullptr || !AuthorizeOrgRead(s, caller, id).ok())
+                                      return false;
+                                    v1::OrgView* v = out->add_orgs();
+                                    v->set_id(id);
+                                    v->set_name(org->name);
+                                    v->set_kind(registry.KindAt(id, date));
+                                    v->set_kind_name(common::NameVi(v->kind()));
+                                    v->set_parent(registry.ParentAt(id, date));
+                                    if (org->founded_on)
+                                      v->set_founded_on(rules::FormatDate(*org->founded_on));
+                                    return true;
+                                  }));
+                     return absl::OkStatus();
+                   });
+  }
+
+  Status ListMembers(ServerContext* c, const v1::ListMembersRequest* r,
+                     v1::ListMembersResponse* out) override {
+    auto check = [&](const RatingState& s) -> absl::Status {
+      RATING_RETURN_IF_ERROR(CheckId("org", r->org()));
+      RATING_RETURN_IF_ERROR(PageSize(r->page_size()).status());
+      RATING_RETURN_IF_ERROR(PageStart(r->page_token()).status());
+      if (s.registry().FindOrg(r->org()) == nullptr) {
+        return absl::NotFoundError(absl::StrCat("org ", r->org(), ": not found"));
+      }
+      return absl::OkStatus();
+    };
+    auto authorize = [&](const v1::Principal& caller, const RatingState& live) -> absl::Status {
+      RATING_RETURN_IF_ERROR(check(live));
+      return AuthorizeOrgRead(live, caller, r->org());
+    };
+    return RunRead(engine_, c, r->as_of(), authorize,
+                   [&](const v1::Principal& caller, const RatingState& s) -> absl::Status {
+                     RATING_RETURN_IF_ERROR(check(s));
+                     RATING_RETURN_IF_ERROR(AuthorizeOrgRead(s, caller, r->org()));
+                     RATING_ASSIGN_OR_RETURN(const rules::Date date, ListDate(s, r->year()));
+                     const projections::RegistryView& registry = s.registry();
+                     std::vector<std::string> orgs = {r->org()};
+                     if (r->subtree()) {
+                       for (std::string& o : registry.DescendantsAt(r->org(), date)) {
+                         orgs.push_back(std::move(o));
+                       }
+                     }
+                     std::vector<std::string> ids;
+                     for (const std::string& org : orgs) {
+                       if (!AuthorizeOrgRead(s, caller, org).ok()) continue;
+                       for (std::string& id : registry.MembersAt(org, date))
+                         ids.push_back(std::move(id));
+                     }
+                     std::sort(ids.begin(), ids.end());
+                     out->set_next_page_token(
+                         FillPage(ids, *PageStart(r->page_token()), *PageSize(r->page_size()),
+                                  [&](const std::string& id) {
+                                    const projections::MemberRecord* m = registry.FindMember(id);
+                                    if (m == nullptr) return false;
+                                    v1::MemberView* v = out->add_members();
+                                    v->set_id(id);
+                                    v->set_name(m->name);
+                                    v->set_org(registry.OrgOfMemberAt(id, date));
+                                    v->set_status(rules::StatusAt(m->statuses, date));
+                                    v->set_status_name(common::NameVi(v->status()));
+                                    v->set_admitted_on(rules::FormatDate(m->admitted_on));
+                                    return true;
+                                  }));
+                     return absl::OkStatus();
+                   });
   }
 
  private:

@@ -82,7 +82,18 @@ TEST(PipelineTest, ConcurrentCommandsLeaveWhatTheSameCommandsInLogOrderLeave) {
   ASSERT_THAT((*concurrent)->SeedPrincipal(Admin(), kToken), IsOk());
   std::vector<absl::StatusOr<v1::CommandReply>> replies(commands.size(),
                                                         absl::UnknownError("not run"));
-  std::atomic<size_t> next{0};
+  // The bloc is set up first, in order (periods, orgs, members: what everything else needs),
+  // up to the first review.
+  size_t setup = 0;
+  while (setup < commands.size() &&
+         commands[setup].command.command_case() != v1::Command::kRecordReviewCompleted) {
+    replies[setup] = (*concurrent)->ExecuteWithToken(kToken, commands[setup].command,
+                                                     commands[setup].request_id);
+    ASSERT_THAT(replies[setup], IsOk()) << setup;
+    ++setup;
+  }
+  ASSERT_LT(setup, commands.size() / 2);
+  std::atomic<size_t> next{setup};
   std::vector<std::thread> clients;
   for (int t = 0; t < 6; ++t) {
     clients.emplace_back([&, t] {
@@ -109,7 +120,7 @@ TEST(PipelineTest, ConcurrentCommandsLeaveWhatTheSameCommandsInLogOrderLeave) {
   }
   // Racing neighbours are refused now and then (a self-assessment before its member's
   // enrolment, and what depends on it); enough are accepted for the check to bite.
-  EXPECT_GT(accepted.size(), commands.size() / 3);
+  EXPECT_GT(accepted.size() - setup, (commands.size() - setup) / 3);
   std::sort(accepted.begin(), accepted.end(), [&](size_t a, size_t b) {
     return replies[a]->first_position() < replies[b]->first_position();
   });

@@ -6,6 +6,8 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/error_details.h"
 #include "common/grpc_status.h"
 
 namespace rating::cli {
@@ -25,6 +27,16 @@ absl::StatusOr<Response> Call(const Client& client, Stub& stub,
 }
 
 }  // namespace
+
+std::vector<std::string> RefusalDetailsVi(const absl::Status& status) {
+  std::optional<google::rpc::Status> details = common::AttachedDetails(status);
+  if (!details) return {};
+  std::vector<std::string> lines;
+  for (const std::string& text : common::DescribeVi(*details)) {
+    for (absl::string_view line : absl::StrSplit(text, '\n')) lines.emplace_back(line);
+  }
+  return lines;
+}
 
 absl::StatusOr<std::string> CommandMethod(const google::protobuf::Descriptor* payload) {
   const google::protobuf::FileDescriptor* api = v1::Command::descriptor()->file();

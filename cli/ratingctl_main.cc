@@ -209,6 +209,7 @@ int Run(int argc, char** argv) {
   if (!status.ok()) {
     std::cerr << "ratingctl " << args.command << ": " << absl::StatusCodeToString(status.code())
               << ": " << status.message() << "\n";
+    for (const std::string& line : RefusalDetailsVi(status)) std::cerr << "  " << line << "\n";
     return 1;
   }
   return 0;

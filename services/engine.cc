@@ -72,6 +72,57 @@ absl::Status CheckNewPrincipal(const v1::Principal& p, const std::string& token)
   return absl::OkStatus();
 }
 
+// Collects into `rules` every rule id `message` names: its string fields "rule" and "rule_id"
+// and its repeated string fields "rules" and "overridden_rules", at any depth.
+void CollectRules(const google::protobuf::Message& message, std::vector<std::string>& rules,
+                  std::set<std::string>& seen) {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  auto add = [&](std::string rule) {
+    if (!rule.empty() && seen.insert(rule).second) rules.push_back(std::move(rule));
+  };
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    const std::string& name = field->name();
+    if (field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+      if (!field->is_repeated() && (name == "rule" || name == "rule_id")) {
+        add(reflection->GetString(message, field));
+      } else if (field->is_repeated() && (name == "rules" || name == "overridden_rules")) {
+        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+          add(reflection->GetRepeatedString(message, field, i));
+        }
+      }
+    } else if (field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+          CollectRules(reflection->GetRepeatedMessage(message, field, i), rules, seen);
+        }
+      } else {
+        CollectRules(reflection->GetMessage(message, field), rules, seen);
+      }
+    }
+  }
+}
+
+// The reply of a command validated only (AIP-163): what it would append, and the rules that
+// speak in it.
+v1::CommandReply ValidationReply(const Plan& plan) {
+  v1::CommandReply reply;
+  reply.set_validate_only(true);
+  std::vector<std::string> rules;
+  std::set<std::string> seen;
+  for (const v1::Event& event : plan.events) {
+    *reply.add_planned_events() = event;
+    // A re-rating is R-RETRO-2's by definition; its event names no rule field of its own.
+    if (event.has_rerated()) {
+      if (seen.insert("R-RETRO-2").second) rules.push_back("R-RETRO-2");
+    }
+    CollectRules(event, rules, seen);
+  }
+  for (std::string& rule : rules) reply.add_rule_ids(std::move(rule));
+  return reply;
+}
+
 }  // namespace
 
 std::string CanonicalRequestId(std::string_view request_id) {
@@ -191,29 +242,35 @@ absl::StatusOr<v1::CommandReply> Engine::AppendLocked(const v1::Principal& calle
 
 absl::StatusOr<v1::CommandReply> Engine::ExecuteLocked(const v1::Principal& caller,
                                                        const v1::Command& command,
-                                                       std::string_view request_id) {
+                                                       std::string_view request_id,
+                                                       bool validate_only) {
   RATING_ASSIGN_OR_RETURN(std::optional<v1::CommandReply> replayed,
                           ReplayedLocked(caller, request_id));
-  if (replayed) return *std::move(replayed);
+  if (replayed) {
+    replayed->set_validate_only(validate_only);
+    return *std::move(replayed);
+  }
   RATING_RETURN_IF_ERROR(AuthorizeCommand(*state_, caller, command));
   RATING_ASSIGN_OR_RETURN(Plan plan, PlanCommand(*state_, command));
+  if (validate_only) return ValidationReply(plan);
   return AppendLocked(caller, plan.stream, plan.events, CanonicalRequestId(request_id));
 }
 
 absl::StatusOr<v1::CommandReply> Engine::Execute(const v1::Principal& caller,
                                                  const v1::Command& command,
-                                                 std::string_view request_id) {
+                                                 std::string_view request_id, bool validate_only) {
   // What this version does not know is never planned on nor stored.
   v1::Command clean = command;
   clean.DiscardUnknownFields();
   RATING_RETURN_IF_ERROR(internal::CheckCommandLimits(clean));
   absl::MutexLock lock(&mu_);
-  return ExecuteLocked(caller, clean, request_id);
+  return ExecuteLocked(caller, clean, request_id, validate_only);
 }
 
 absl::StatusOr<v1::CommandReply> Engine::ExecuteWithToken(std::string_view token,
                                                           const v1::Command& command,
-                                                          std::string_view request_id) {
+                                                          std::string_view request_id,
+                                                          bool validate_only) {
   // Who asks is known before the command is looked at, and again when it is sequenced.
   RATING_RETURN_IF_ERROR(Authenticate(token).status());
   v1::Command clean = command;
@@ -221,7 +278,7 @@ absl::StatusOr<v1::CommandReply> Engine::ExecuteWithToken(std::string_view token
   RATING_RETURN_IF_ERROR(internal::CheckCommandLimits(clean));
   absl::MutexLock lock(&mu_);
   RATING_ASSIGN_OR_RETURN(v1::Principal caller, services::Authenticate(*state_, token));
-  return ExecuteLocked(caller, clean, request_id);
+  return ExecuteLocked(caller, clean, request_id, validate_only);
 }
 
 absl::StatusOr<v1::CreatePrincipalResponse> Engine::CreatePrincipal(

@@ -45,15 +45,18 @@ class Engine {
   // Runs one command as `caller`: its unknown fields dropped, its size limits
   // (input_limits.h), authorization, rules, append (durable), projection. `request_id`
   // ("" = none; compared in lower case) makes it idempotent: a retry returns the first reply
-  // with replayed = true. Its effects are readable when this returns.
+  // with replayed = true. Its effects are readable when this returns. With `validate_only`
+  // (AIP-163) every check runs the same and nothing is written: the reply has validate_only,
+  // the planned events and the rules that speak in them (a key already used replays as usual).
   absl::StatusOr<v1::CommandReply> Execute(const v1::Principal& caller, const v1::Command& command,
-                                           std::string_view request_id);
+                                           std::string_view request_id, bool validate_only = false);
   // The same as the holder of `token`, authenticated under the writer's lock: a token revoked
   // or rotated away before this command is sequenced is UNAUTHENTICATED (and nothing runs).
   // UNAUTHENTICATED comes only from the token, never from the command.
   absl::StatusOr<v1::CommandReply> ExecuteWithToken(std::string_view token,
                                                     const v1::Command& command,
-                                                    std::string_view request_id);
+                                                    std::string_view request_id,
+                                                    bool validate_only = false);
 
   // Principal management (admin only). CreatePrincipal generates a token when none is given.
   absl::StatusOr<v1::CreatePrincipalResponse> CreatePrincipal(
@@ -111,7 +114,7 @@ class Engine {
   // Execute's work once the command is clean and the key canonical.
   absl::StatusOr<v1::CommandReply> ExecuteLocked(const v1::Principal& caller,
                                                  const v1::Command& command,
-                                                 std::string_view request_id)
+                                                 std::string_view request_id, bool validate_only)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   eventstore::EventStore& store_;

@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "google/protobuf/descriptor.h"
 #include "services/grpc_services.h"
+#include "services/internal/grpc_common.h"
 
 namespace rating::services {
 namespace {
@@ -47,11 +48,10 @@ class ParseErrorInterceptor final : public grpc::experimental::Interceptor {
     }
     if (unparsed_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
         methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
-      methods->ModifySendStatus(grpc::Status(
-          grpc::StatusCode::INVALID_ARGUMENT,
+      methods->ModifySendStatus(internal::ToGrpcStatus(absl::InvalidArgumentError(
           absl::StrCat("request: does not parse as ", RequestTypeOf(info_->method()),
                        " (a string field holds invalid UTF-8, or the bytes are not that "
-                       "message)")));
+                       "message)"))));
     }
     methods->Proceed();
   }

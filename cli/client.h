@@ -44,7 +44,9 @@ class Client {
   // server's status otherwise; INVALID_ARGUMENT for an empty command.
   absl::StatusOr<v1::CommandReply> Execute(const v1::Command& command, const std::string& token);
 
-  // The query and audit rpcs the runner and the everyday commands read, as `token`.
+  // The query and audit rpcs the runner and the everyday commands read, as `token`. The lists
+  // follow every page (api.proto's paging) and return every item, unless the request names a
+  // page_token: then that one page.
   absl::StatusOr<v1::RatingView> GetRating(const v1::GetRatingRequest& request,
                                            const std::string& token);
   absl::StatusOr<v1::ListRatingsResponse> ListRatings(const v1::ListRatingsRequest& request,

@@ -354,6 +354,50 @@ TEST_F(IntegratorTest, AllPagesTogetherAreTheWholeList) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(IntegratorTest, DossierPagesTogetherAreTheWholeList) {
+  SetUpCell(0);
+  v1::CommandReply reply;
+  for (int i = 2; i <= 6; ++i) {
+    v1::OrgSpec org;
+    org.set_id(absl::StrCat("c", i));
+    org.set_kind(v1::ORG_KIND_GRASSROOTS_CELL);
+    org.set_parent("bloc");
+    org.set_founded_on("2010-01-01");
+    ASSERT_TRUE(registry_->RegisterOrg(Ctx().get(), org, &reply).ok());
+  }
+  for (int i = 1; i <= 6; ++i) {
+    v1::DossierSubmission dossier;
+    dossier.set_org(absl::StrCat("c", i));
+    dossier.set_year(2025);
+    dossier.set_on(i % 2 == 0 ? "2025-12-20" : "2025-12-01");
+    ASSERT_TRUE(review_->SubmitDossier(Ctx().get(), dossier, &reply).ok());
+  }
+  v1::ListDossiersRequest request;
+  request.set_year(2025);
+  v1::ListDossiersResponse whole;
+  ASSERT_TRUE(query_->ListDossiers(Ctx().get(), request, &whole).ok());
+  ASSERT_EQ(whole.dossiers_size(), 6);
+  request.set_page_size(4);
+  std::vector<std::string> paged;
+  do {
+    v1::ListDossiersResponse page;
+    ASSERT_TRUE(query_->ListDossiers(Ctx().get(), request, &page).ok());
+    for (const v1::DossierView& d : page.dossiers()) paged.push_back(d.org());
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty() && paged.size() < 100);
+  std::vector<std::string> all;
+  for (const v1::DossierView& d : whole.dossiers()) all.push_back(d.org());
+  EXPECT_EQ(paged, all);
+  // A filter is part of the request a token belongs to.
+  request.set_page_size(1);
+  v1::ListDossiersResponse first;
+  ASSERT_TRUE(query_->ListDossiers(Ctx().get(), request, &first).ok());
+  request.set_page_token(first.next_page_token());
+  request.set_late_only(true);
+  EXPECT_EQ(query_->ListDossiers(Ctx().get(), request, &first).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(IntegratorTest, PagesReadTheStateOfTheFirstPage) {
   SetUpCell(0);
   v1::ListPrincipalsRequest request;

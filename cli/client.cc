@@ -6,6 +6,8 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/error_details.h"
 #include "common/grpc_status.h"
 
 namespace rating::cli {
@@ -24,7 +26,40 @@ absl::StatusOr<Response> Call(const Client& client, Stub& stub,
   return response;
 }
 
+// Calls a paged list `method` until its last page (a request with its own page_token asks
+// for that one page only), with the largest page size, and returns every item in one response:
+// `items` names the response's repeated field.
+template <typename Stub, typename Request, typename Response, typename Items>
+absl::StatusOr<Response> CallAllPages(const Client& client, Stub& stub,
+                                      grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                                   const Request&, Response*),
+                                      const Request& request, const std::string& token,
+                                      Items* (Response::*items)()) {
+  if (!request.page_token().empty()) return Call(client, stub, method, request, token);
+  Request next = request;
+  if (next.page_size() == 0) next.set_page_size(1000);
+  Response all;
+  while (true) {
+    absl::StatusOr<Response> page = Call(client, stub, method, next, token);
+    if (!page.ok()) return page.status();
+    for (auto& item : *((*page).*items)()) *((all.*items)())->Add() = std::move(item);
+    if (page->next_page_token().empty()) break;
+    next.set_page_token(page->next_page_token());
+  }
+  return all;
+}
+
 }  // namespace
+
+std::vector<std::string> RefusalDetailsVi(const absl::Status& status) {
+  std::optional<google::rpc::Status> details = common::AttachedDetails(status);
+  if (!details) return {};
+  std::vector<std::string> lines;
+  for (const std::string& text : common::DescribeVi(*details)) {
+    for (absl::string_view line : absl::StrSplit(text, '\n')) lines.emplace_back(line);
+  }
+  return lines;
+}
 
 absl::StatusOr<std::string> CommandMethod(const google::protobuf::Descriptor* payload) {
   const google::protobuf::FileDescriptor* api = v1::Command::descriptor()->file();
@@ -98,7 +133,8 @@ absl::StatusOr<v1::RatingView> Client::GetRating(const v1::GetRatingRequest& req
 
 absl::StatusOr<v1::ListRatingsResponse> Client::ListRatings(const v1::ListRatingsRequest& request,
                                                             const std::string& token) {
-  return Call(*this, *query_, &v1::QueryService::Stub::ListRatings, request, token);
+  return CallAllPages(*this, *query_, &v1::QueryService::Stub::ListRatings, request, token,
+                      &v1::ListRatingsResponse::mutable_ratings);
 }
 
 absl::StatusOr<v1::TallyMinutes> Client::GetTally(const v1::GetTallyRequest& request,
@@ -108,17 +144,20 @@ absl::StatusOr<v1::TallyMinutes> Client::GetTally(const v1::GetTallyRequest& req
 
 absl::StatusOr<v1::ListOverridesResponse> Client::ListOverrides(
     const v1::ListOverridesRequest& request, const std::string& token) {
-  return Call(*this, *query_, &v1::QueryService::Stub::ListOverrides, request, token);
+  return CallAllPages(*this, *query_, &v1::QueryService::Stub::ListOverrides, request, token,
+                      &v1::ListOverridesResponse::mutable_overrides);
 }
 
 absl::StatusOr<v1::ListDossiersResponse> Client::ListDossiers(
     const v1::ListDossiersRequest& request, const std::string& token) {
-  return Call(*this, *query_, &v1::QueryService::Stub::ListDossiers, request, token);
+  return CallAllPages(*this, *query_, &v1::QueryService::Stub::ListDossiers, request, token,
+                      &v1::ListDossiersResponse::mutable_dossiers);
 }
 
 absl::StatusOr<v1::ListRewardsResponse> Client::ListRewards(const v1::ListRewardsRequest& request,
                                                             const std::string& token) {
-  return Call(*this, *query_, &v1::QueryService::Stub::ListRewards, request, token);
+  return CallAllPages(*this, *query_, &v1::QueryService::Stub::ListRewards, request, token,
+                      &v1::ListRewardsResponse::mutable_rewards);
 }
 
 absl::StatusOr<v1::GetImpactResponse> Client::GetImpact(const v1::GetImpactRequest& request,
@@ -151,8 +190,9 @@ absl::StatusOr<v1::CreatePrincipalResponse> Client::CreatePrincipal(
 }
 
 absl::StatusOr<v1::ListPrincipalsResponse> Client::ListPrincipals(const std::string& token) {
-  return Call(*this, *admin_, &v1::AdminService::Stub::ListPrincipals, v1::ListPrincipalsRequest(),
-              token);
+  return CallAllPages(*this, *admin_, &v1::AdminService::Stub::ListPrincipals,
+                      v1::ListPrincipalsRequest(), token,
+                      &v1::ListPrincipalsResponse::mutable_principals);
 }
 
 }  // namespace rating::cli

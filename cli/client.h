@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -22,6 +23,11 @@ namespace v1 = ::rating::v1;
 // ("/rating.v1.DecisionService/DecideRatings"), from api.proto's descriptors. INVALID_ARGUMENT
 // when no rpc takes it.
 absl::StatusOr<std::string> CommandMethod(const google::protobuf::Descriptor* payload);
+
+// The details of a refusal the server sent (grpc-status-details-bin, kept by FromGrpcStatus)
+// as lines in Vietnamese: the localized message, the error code, each rule and field
+// violation. Empty when `status` carries none.
+std::vector<std::string> RefusalDetailsVi(const absl::Status& status);
 
 // Thread-compatible: one caller at a time per Client; the channel may be shared.
 class Client {
@@ -38,7 +44,9 @@ class Client {
   // server's status otherwise; INVALID_ARGUMENT for an empty command.
   absl::StatusOr<v1::CommandReply> Execute(const v1::Command& command, const std::string& token);
 
-  // The query and audit rpcs the runner and the everyday commands read, as `token`.
+  // The query and audit rpcs the runner and the everyday commands read, as `token`. The lists
+  // follow every page (api.proto's paging) and return every item, unless the request names a
+  // page_token: then that one page.
   absl::StatusOr<v1::RatingView> GetRating(const v1::GetRatingRequest& request,
                                            const std::string& token);
   absl::StatusOr<v1::ListRatingsResponse> ListRatings(const v1::ListRatingsRequest& request,

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cli/client.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
 
@@ -44,8 +45,11 @@ void PrintReply(const v1::CommandReply& reply, bool json, std::ostream& out) {
 }
 
 nlohmann::ordered_json RefusalJson(const absl::Status& status) {
-  return nlohmann::ordered_json{{"code", absl::StatusCodeToString(status.code())},
-                                {"message", std::string(status.message())}};
+  nlohmann::ordered_json out{{"code", absl::StatusCodeToString(status.code())},
+                             {"message", std::string(status.message())}};
+  const std::vector<std::string> details = RefusalDetailsVi(status);
+  if (!details.empty()) out["details_vi"] = details;
+  return out;
 }
 
 void PrintRefusal(const std::string& what, const absl::Status& status, bool json, std::ostream& out,
@@ -58,6 +62,8 @@ void PrintRefusal(const std::string& what, const absl::Status& status, bool json
   }
   err << what << ": " << absl::StatusCodeToString(status.code()) << ": " << status.message()
       << "\n";
+  // The server's structured details (AIP-193), as a list in Vietnamese.
+  for (const std::string& line : RefusalDetailsVi(status)) err << "  " << line << "\n";
 }
 
 }  // namespace rating::cli

@@ -10,7 +10,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev
   libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils python3
+  python3-grpcio python3-grpc-tools python3-protobuf nodejs
 )
+# npm for the Node example: Debian's, unless one is there already (nodesource's nodejs bundles
+# it and conflicts with Debian's npm package).
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

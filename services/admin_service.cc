@@ -6,7 +6,6 @@
 namespace rating::services::internal {
 namespace {
 
-using common::ToGrpcStatus;
 using grpc::ServerContext;
 using grpc::Status;
 
@@ -25,16 +24,23 @@ class AdminServiceImpl final : public v1::AdminService::Service {
     return Status::OK;
   }
 
-  Status ListPrincipals(ServerContext* c, const v1::ListPrincipalsRequest*,
+  Status ListPrincipals(ServerContext* c, const v1::ListPrincipalsRequest* r,
                         v1::ListPrincipalsResponse* out) override {
-    return RunRead(engine_, c, v1::AsOf(),
-                   [&](const v1::Principal& caller, const projections::RatingState& state) {
-                     RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
-                     for (const auto& [id, record] : state.principals().principals()) {
-                       *out->add_principals() = record.principal;
-                     }
-                     return absl::OkStatus();
-                   });
+    auto page = ParsePage("ListPrincipals", *r, r->page_size(), r->page_token());
+    if (!page.ok()) return ToGrpcStatus(page.status());
+    auto admin_only = [](const v1::Principal& caller, const projections::RatingState&) {
+      return AuthorizeAdmin(caller);
+    };
+    return RunPagedRead(engine_, c, v1::AsOf(), *page, admin_only,
+                        [&](const v1::Principal& caller, const projections::RatingState& state) {
+                          RATING_RETURN_IF_ERROR(AuthorizeAdmin(caller));
+                          for (const auto& [id, record] : state.principals().principals()) {
+                            *out->add_principals() = record.principal;
+                          }
+                          TakePage(*page, false, state.position(), out->mutable_principals(),
+                                   out->mutable_next_page_token());
+                          return absl::OkStatus();
+                        });
   }
 
   Status RevokePrincipal(ServerContext* c, const v1::RevokePrincipalRequest* r,

@@ -14,7 +14,6 @@
 namespace rating::services::internal {
 namespace {
 
-using common::ToGrpcStatus;
 using grpc::ServerContext;
 using grpc::Status;
 

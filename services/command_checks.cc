@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/error_details.h"
 #include "common/names.h"
 #include "common/status_macros.h"
 #include "projections/rating_reads.h"
@@ -21,7 +22,7 @@ bool IsCommitteeRole(v1::Role role) {
 }  // namespace
 
 absl::Status Invalid(absl::string_view field, absl::string_view reason) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
+  return common::FieldRefusal(field, reason);
 }
 
 absl::Status CheckId(absl::string_view field, const std::string& id) {

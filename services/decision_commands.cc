@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/error_details.h"
 #include "common/status_macros.h"
 #include "projections/rating_facts.h"
 #include "rules/engine.h"
@@ -18,6 +19,19 @@ namespace {
 using projections::Overlay;
 using projections::RatingFacts;
 using rules::Subject;
+
+// FAILED_PRECONDITION for a refused decision or re-rating of `year`: the message names every
+// broken rule (DecisionCheck::Summary), the details carry one violation per rule and subject
+// (a batch-wide R-QUOTA breach names its scope as "scope/ID").
+absl::Status DecisionRefusal(const rules::DecisionCheck& check, int year) {
+  std::vector<common::RuleBreach> breaches;
+  for (const rules::Violation& v : check.violations) {
+    breaches.push_back(common::RuleBreach{
+        v.rule_id, v.subject.empty() ? absl::StrCat("scope/", v.scope) : v.subject, v.message});
+  }
+  return common::RuleRefusal(absl::StatusCode::kFailedPrecondition, check.Summary(), breaches,
+                             year);
+}
 
 // The rating subjects of a decision document, checked (field names ratings[i]).
 absl::StatusOr<std::vector<Subject>> CheckRatings(
@@ -125,7 +139,7 @@ absl::StatusOr<Plan> PlanDecide(const RatingState& state, const v1::Decision& d)
   }
   const rules::DecisionCheck check = rules::CheckDecision(
       items, ScopeCounts(facts, subjects, batch), !d.override_reason().empty(), period->policy);
-  if (!check.accepted) return absl::FailedPreconditionError(check.Summary());
+  if (!check.accepted) return DecisionRefusal(check, d.year());
   Plan plan{StreamForYear(d.year()), {}};
   v1::RatingsDecided* decided = plan.events.emplace_back().mutable_ratings_decided();
   *decided->mutable_decision() = d;
@@ -166,8 +180,11 @@ absl::StatusOr<Plan> PlanRerate(const RatingState& state, const v1::Rerating& r)
   const RatingFacts facts(state, *period);
   const std::optional<rules::Level> previous = facts.DecidedLevel(subject);
   if (!previous) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("R-RETRO-2: ", key, " has no decided rating for ", r.year(), " to annul"));
+    const std::string message =
+        absl::StrCat(key, " has no decided rating for ", r.year(), " to annul");
+    return common::RuleRefusal(absl::StatusCode::kFailedPrecondition,
+                               absl::StrCat("R-RETRO-2: ", message), {{"R-RETRO-2", key, message}},
+                               r.year());
   }
   // The new level is checked like a decision (R-DEC-2, quota, caps); eligibility, order and
   // the cell's ballot were settled when it was first decided.
@@ -178,7 +195,7 @@ absl::StatusOr<Plan> PlanRerate(const RatingState& state, const v1::Rerating& r)
   item.eligibility = rules::Eligibility{};
   const rules::DecisionCheck check = rules::CheckDecision(
       {item}, ScopeCounts(facts, {subject}, {key}), !r.override_reason().empty(), period->policy);
-  if (!check.accepted) return absl::FailedPreconditionError(check.Summary());
+  if (!check.accepted) return DecisionRefusal(check, r.year());
 
   Plan plan{StreamForYear(r.year()), {}};
   v1::Rerated* rerated = plan.events.emplace_back().mutable_rerated();
@@ -238,10 +255,15 @@ absl::StatusOr<Plan> PlanReward(const RatingState& state, const v1::RewardGrant&
   for (int y = g.year() - 4; y <= g.year(); ++y) {
     const projections::SubjectYear* sy = state.ratings().Find(key, y);
     if (sy == nullptr) continue;
-    ratings[y] = rules::YearRating{
-        sy->decided(), sy->flag() != nullptr ? sy->flag()->flag.status : v1::RATING_STATUS_UNSPECIFIED};
+    ratings[y] =
+        rules::YearRating{sy->decided(), sy->flag() != nullptr ? sy->flag()->flag.status
+                                                               : v1::RATING_STATUS_UNSPECIFIED};
   }
-  RATING_RETURN_IF_ERROR(rules::CheckReward(g.kind(), g.year(), ratings));
+  if (absl::Status refused = rules::CheckReward(g.kind(), g.year(), ratings); !refused.ok()) {
+    if (refused.code() != absl::StatusCode::kFailedPrecondition) return refused;
+    return common::RuleRefusal(refused.code(), refused.message(),
+                               {{"R-REW-1", key, std::string(refused.message())}}, g.year());
+  }
   v1::RewardGrant stored = g;
   stored.set_subject(key);
   return OneEvent(StreamForYear(g.year()), &v1::Event::mutable_reward_granted, stored);

@@ -75,6 +75,57 @@ absl::Status CheckNewPrincipal(const v1::Principal& p, const std::string& token)
   return absl::OkStatus();
 }
 
+// Collects into `rules` every rule id `message` names: its string fields "rule" and "rule_id"
+// and its repeated string fields "rules" and "overridden_rules", at any depth.
+void CollectRules(const google::protobuf::Message& message, std::vector<std::string>& rules,
+                  std::set<std::string>& seen) {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  auto add = [&](std::string rule) {
+    if (!rule.empty() && seen.insert(rule).second) rules.push_back(std::move(rule));
+  };
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    const std::string& name = field->name();
+    if (field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+      if (!field->is_repeated() && (name == "rule" || name == "rule_id")) {
+        add(reflection->GetString(message, field));
+      } else if (field->is_repeated() && (name == "rules" || name == "overridden_rules")) {
+        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+          add(reflection->GetRepeatedString(message, field, i));
+        }
+      }
+    } else if (field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+          CollectRules(reflection->GetRepeatedMessage(message, field, i), rules, seen);
+        }
+      } else {
+        CollectRules(reflection->GetMessage(message, field), rules, seen);
+      }
+    }
+  }
+}
+
+// The reply of a command validated only (AIP-163): what it would append, and the rules that
+// speak in it.
+v1::CommandReply ValidationReply(const std::vector<v1::Event>& events) {
+  v1::CommandReply reply;
+  reply.set_validate_only(true);
+  std::vector<std::string> rules;
+  std::set<std::string> seen;
+  for (const v1::Event& event : events) {
+    *reply.add_planned_events() = event;
+    // A re-rating is R-RETRO-2's by definition; its event names no rule field of its own.
+    if (event.has_rerated()) {
+      if (seen.insert("R-RETRO-2").second) rules.push_back("R-RETRO-2");
+    }
+    CollectRules(event, rules, seen);
+  }
+  for (std::string& rule : rules) reply.add_rule_ids(std::move(rule));
+  return reply;
+}
+
 }  // namespace
 
 std::string CanonicalRequestId(std::string_view request_id) {
@@ -311,7 +362,7 @@ absl::StatusOr<std::optional<v1::CommandReply>> Engine::Replayed(const v1::Princ
 
 void Engine::PlanCommand(const projections::RatingState& state, const v1::Principal& caller,
                          const v1::Command& command, std::string_view request_id,
-                         Step& step) const {
+                         bool validate_only, Step& step) const {
   step.caller = caller;
   absl::StatusOr<std::optional<v1::CommandReply>> replayed = Replayed(caller, request_id);
   if (!replayed.ok()) {
@@ -320,6 +371,7 @@ void Engine::PlanCommand(const projections::RatingState& state, const v1::Princi
   }
   if (*replayed) {
     step.reply = **std::move(replayed);
+    step.reply->set_validate_only(validate_only);
     return;
   }
   step.status = AuthorizeCommand(state, caller, command);
@@ -327,6 +379,11 @@ void Engine::PlanCommand(const projections::RatingState& state, const v1::Princi
   absl::StatusOr<Plan> plan = services::PlanCommand(state, command);
   if (!plan.ok()) {
     step.status = plan.status();
+    return;
+  }
+  if (validate_only) {
+    // AIP-163: every check ran; nothing is appended.
+    step.reply = ValidationReply(plan->events);
     return;
   }
   step.stream = std::move(plan->stream);
@@ -550,14 +607,14 @@ uint64_t Engine::applied_position() const {
 
 absl::StatusOr<v1::CommandReply> Engine::Execute(const v1::Principal& caller,
                                                  const v1::Command& command,
-                                                 std::string_view request_id) {
+                                                 std::string_view request_id, bool validate_only) {
   // What this version does not know is never planned on nor stored.
   v1::Command clean = command;
   clean.DiscardUnknownFields();
   RATING_RETURN_IF_ERROR(internal::CheckCommandLimits(clean));
   return RunOne([&](const projections::RatingState& state, std::vector<Step>& steps,
                     Footprint& footprint) {
-    PlanCommand(state, caller, clean, request_id, steps.emplace_back());
+    PlanCommand(state, caller, clean, request_id, validate_only, steps.emplace_back());
     footprint = FootprintOf(state, clean, CanonicalRequestId(request_id));
     return absl::OkStatus();
   });
@@ -565,10 +622,12 @@ absl::StatusOr<v1::CommandReply> Engine::Execute(const v1::Principal& caller,
 
 absl::StatusOr<v1::CommandReply> Engine::ExecuteWithToken(std::string_view token,
                                                           const v1::Command& command,
-                                                          std::string_view request_id) {
+                                                          std::string_view request_id,
+                                                          bool validate_only) {
   std::vector<BatchCommand> one(1);
   one[0].command = command;
   one[0].request_id = std::string(request_id);
+  one[0].validate_only = validate_only;
   std::vector<absl::StatusOr<v1::CommandReply>> results = ExecuteMany(token, one);
   return std::move(results[0]);
 }
@@ -613,7 +672,8 @@ std::vector<absl::StatusOr<v1::CommandReply>> Engine::ExecuteMany(
             // A command that may depend on an earlier one of the run waits for the next run.
             if (!run.empty() && (mine.global || Conflicts(union_fp, mine))) break;
             Step& step = run.emplace_back();
-            PlanCommand(state, caller, clean[i], commands[i].request_id, step);
+            PlanCommand(state, caller, clean[i], commands[i].request_id,
+                        commands[i].validate_only, step);
             if (step.events.empty()) continue;
             for (const v1::Event& e : step.events) bytes += e.ByteSizeLong();
             if (mine.global) step.expected_version =

@@ -96,20 +96,24 @@ class Engine {
   // Runs one command as `caller`: its unknown fields dropped, its size limits
   // (input_limits.h), authorization, rules, append (durable), projection. `request_id`
   // ("" = none; compared in lower case) makes it idempotent: a retry returns the first reply
-  // with replayed = true. Its effects are readable when this returns.
+  // with replayed = true. Its effects are readable when this returns. With `validate_only`
+  // (AIP-163) every check runs the same and nothing is written: the reply has validate_only,
+  // the planned events and the rules that speak in them (a key already used replays as usual).
   absl::StatusOr<v1::CommandReply> Execute(const v1::Principal& caller, const v1::Command& command,
-                                           std::string_view request_id);
+                                           std::string_view request_id, bool validate_only = false);
   // The same as the holder of `token`, authenticated under the writer's lock: a token revoked
   // or rotated away before this command is sequenced is UNAUTHENTICATED (and nothing runs).
   // UNAUTHENTICATED comes only from the token, never from the command.
   absl::StatusOr<v1::CommandReply> ExecuteWithToken(std::string_view token,
                                                     const v1::Command& command,
-                                                    std::string_view request_id);
+                                                    std::string_view request_id,
+                                                    bool validate_only = false);
 
   // One command of a batch (ExecuteMany).
   struct BatchCommand {
     v1::Command command;
     std::string request_id;
+    bool validate_only = false;  // AIP-163: checked as it would run, nothing written.
   };
   // Runs `commands` in order as the holder of `token`, as consecutive ExecuteWithToken calls
   // would, with one result each, but in runs: consecutive commands none of which may depend
@@ -216,9 +220,11 @@ class Engine {
   // The first reply of a request already stored under `request_id`, or nullopt.
   absl::StatusOr<std::optional<v1::CommandReply>> Replayed(const v1::Principal& caller,
                                                            std::string_view request_id) const;
-  // Plans one command as `caller` into `step` (replay, authorization, rules).
+  // Plans one command as `caller` into `step` (replay, authorization, rules); validated only,
+  // its reply is the plan's (ValidationReply) and it appends nothing.
   void PlanCommand(const projections::RatingState& state, const v1::Principal& caller,
-                   const v1::Command& command, std::string_view request_id, Step& step) const;
+                   const v1::Command& command, std::string_view request_id, bool validate_only,
+                   Step& step) const;
   // A single step's pipeline result as a reply.
   absl::StatusOr<v1::CommandReply> RunOne(const Planner& plan);
 

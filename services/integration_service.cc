@@ -9,6 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
+#include "common/error_details.h"
+#include "rules/types.h"
 #include "services/auth.h"
 #include "services/internal/executor.h"
 #include "services/internal/grpc_common.h"
@@ -18,8 +20,6 @@
 namespace rating::services::internal {
 namespace {
 
-using common::ToGrpcStatus;
-
 // An import is read whole before anything runs; beyond these it is refused (api.proto).
 constexpr int kMaxImportCommands = 10000;
 constexpr size_t kMaxImportBytes = 32 << 20;
@@ -27,6 +27,8 @@ constexpr size_t kMaxImportBytes = 32 << 20;
 // out once they would pass this many bytes.
 constexpr size_t kMaxResultMessageBytes = 197;  // With "...": at most 200.
 constexpr size_t kMaxEventIdBytes = 2 << 20;
+// Refusals' details are kept whole up to this many bytes per response, then their ErrorInfo.
+constexpr size_t kMaxDetailsBytes = 1 << 20;
 
 // One Import call: reads every request (raw), then runs them in order on `executor`.
 class ImportCall final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
@@ -79,9 +81,10 @@ class ImportCall final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
     constexpr size_t kChunk = 512;
     v1::ImportResponse response;
     size_t id_bytes = 0;
+    size_t details_bytes = 0;
     for (size_t start = 0; start < requests_.size(); start += kChunk) {
       if (cancelled_) {
-        Finish(grpc::Status(grpc::StatusCode::CANCELLED, "import: cancelled"));
+        Finish(ToGrpcStatus(absl::CancelledError("import: cancelled")));
         return;
       }
       const size_t end = std::min(requests_.size(), start + kChunk);
@@ -95,7 +98,7 @@ class ImportCall final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
           replies[i - start] = absl::InvalidArgumentError("request_id: required for import");
           continue;
         }
-        chunk.push_back({request.command(), request.request_id()});
+        chunk.push_back({request.command(), request.request_id(), request.validate_only()});
         sent.push_back(i);
       }
       std::vector<absl::StatusOr<v1::CommandReply>> ran = engine_.ExecuteMany(token_, chunk);
@@ -116,12 +119,23 @@ class ImportCall final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
         if (reply.ok()) {
           for (const std::string& id : reply->event_ids()) id_bytes += id.size() + 2;
           if (id_bytes > kMaxEventIdBytes) reply->clear_event_ids();
+          for (const v1::Event& e : reply->planned_events()) details_bytes += e.ByteSizeLong();
+          if (details_bytes > kMaxDetailsBytes) reply->clear_planned_events();
           *result->mutable_reply() = *std::move(reply);
           response.set_accepted(response.accepted() + 1);
         } else {
           result->set_code(static_cast<int>(reply.status().code()));
           result->set_message(
               CutToBytes(std::string(reply.status().message()), kMaxResultMessageBytes));
+          // The details are bounded (error_details.h: a few KiB per result); past
+          // kMaxDetailsBytes in one response only their ErrorInfo (the first detail) is kept.
+          google::rpc::Status details = common::DetailsOf(reply.status(), &rules::RuleNameVi);
+          details_bytes += details.ByteSizeLong();
+          if (details_bytes > kMaxDetailsBytes) {
+            details.mutable_details()->DeleteSubrange(1, details.details_size() - 1);
+            details.set_message(result->message());
+          }
+          *result->mutable_status() = std::move(details);
           response.set_rejected(response.rejected() + 1);
         }
       }

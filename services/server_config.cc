@@ -21,6 +21,7 @@
 #include "google/protobuf/descriptor.h"
 #include "services/auth.h"
 #include "services/grpc_services.h"
+#include "services/internal/grpc_common.h"
 
 namespace rating::services {
 namespace {
@@ -49,11 +50,10 @@ class ParseErrorInterceptor final : public grpc::experimental::Interceptor {
     }
     if (unparsed_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
         methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
-      methods->ModifySendStatus(grpc::Status(
-          grpc::StatusCode::INVALID_ARGUMENT,
+      methods->ModifySendStatus(internal::ToGrpcStatus(absl::InvalidArgumentError(
           absl::StrCat("request: does not parse as ", RequestTypeOf(info_->method()),
                        " (a string field holds invalid UTF-8, or the bytes are not that "
-                       "message)")));
+                       "message)"))));
     }
     methods->Proceed();
   }

@@ -12,13 +12,64 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/error_details.h"
 #include "common/grpc_status.h"
+#include "common/names.h"
 #include "services/auth.h"
 #include "services/internal/grpc_common.h"
+#include "services/internal/input_limits.h"
 
 namespace rating::services::internal {
+namespace {
+
+constexpr int kMaxFilters = 16;
+constexpr size_t kMaxPrefixBytes = 64;
+
+// UNAVAILABLE with ErrorInfo reason SERVER_SHUTDOWN: the server ends the stream, the client
+// resumes from its last checkpoint once the server is back.
+absl::Status ShutdownStatus() {
+  google::rpc::Status details;
+  google::rpc::ErrorInfo info;
+  info.set_domain(common::kErrorDomain);
+  info.set_reason("SERVER_SHUTDOWN");
+  details.add_details()->PackFrom(info);
+  return common::WithDetails(
+      absl::UnavailableError(
+          "subscribe: the server is shutting down; resume from the last checkpoint"),
+      std::move(details));
+}
+
+// The request's filters checked: INVALID_ARGUMENT naming the field otherwise.
+absl::Status CheckFilters(const v1::SubscribeRequest& request) {
+  if (request.stream_prefixes_size() > kMaxFilters) {
+    return common::FieldRefusal("stream_prefixes", absl::StrCat("at most ", kMaxFilters));
+  }
+  for (int i = 0; i < request.stream_prefixes_size(); ++i) {
+    if (request.stream_prefixes(i).size() > kMaxPrefixBytes) {
+      return common::FieldRefusal(absl::StrCat("stream_prefixes[", i, "]"),
+                                  absl::StrCat("longer than ", kMaxPrefixBytes, " bytes"));
+    }
+  }
+  if (request.event_kinds_size() > v1::Event::descriptor()->field_count()) {
+    return common::FieldRefusal("event_kinds", "more kinds than there are");
+  }
+  for (int i = 0; i < request.event_kinds_size(); ++i) {
+    const google::protobuf::FieldDescriptor* field =
+        v1::Event::descriptor()->FindFieldByName(request.event_kinds(i));
+    if (field == nullptr || field->containing_oneof() == nullptr) {
+      return common::FieldRefusal(
+          absl::StrCat("event_kinds[", i, "]"),
+          absl::StrCat("'", Echo(request.event_kinds(i)),
+                       "' is not an event kind (an Event oneof case name, e.g. ratings_decided)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 class SubscriptionHub::Stream final : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
  public:
@@ -26,9 +77,24 @@ class SubscriptionHub::Stream final : public grpc::ServerWriteReactor<v1::Subscr
       : hub_(hub),
         token_(std::move(token)),
         every_(request.checkpoint_every() == 0 ? 100 : request.checkpoint_every()),
+        prefixes_(request.stream_prefixes().begin(), request.stream_prefixes().end()),
+        kinds_(request.event_kinds().begin(), request.event_kinds().end()),
         position_(request.after_position()),
         last_checkpoint_(request.after_position()) {
     read_position_.store(position_, std::memory_order_relaxed);
+  }
+
+  // Does the request's filter let `envelope` through (its stream)?
+  bool StreamWanted(const v1::Envelope& envelope) const {
+    if (prefixes_.empty()) return true;
+    for (const std::string& prefix : prefixes_) {
+      if (absl::StartsWith(envelope.stream(), prefix)) return true;
+    }
+    return false;
+  }
+  // ... and its kind?
+  bool KindWanted(const v1::Event& event) const {
+    return kinds_.empty() || kinds_.count(common::EventKind(event)) > 0;
   }
 
   void OnWriteDone(bool ok) override { hub_->WriteDone(this, ok); }
@@ -41,6 +107,8 @@ class SubscriptionHub::Stream final : public grpc::ServerWriteReactor<v1::Subscr
   SubscriptionHub* const hub_;
   const std::string token_;
   const uint32_t every_;
+  const std::vector<std::string> prefixes_;
+  const std::set<std::string> kinds_;
   // Owned by the party the state names.
   uint64_t position_;  // Last event buffered.
   std::atomic<uint64_t> read_position_{0};  // position_, for metrics (any thread).
@@ -86,19 +154,20 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* SubscriptionHub::Open(
   // Refused streams end here; gRPC holds a Finish made before the handler returns.
   auto refuse = [&](const absl::Status& status) {
     stream->state_ = State::kDone;
-    stream->Finish(common::ToGrpcStatus(status));
+    stream->Finish(ToGrpcStatus(status));
     return stream;
   };
   if (!token.ok()) return refuse(token.status());
   absl::StatusOr<v1::Principal> caller = engine_.Authenticate(*token);
   if (!caller.ok()) return refuse(caller.status());
   if (absl::Status allowed = AuthorizeLogRead(*caller); !allowed.ok()) return refuse(allowed);
+  if (absl::Status filters = CheckFilters(request); !filters.ok()) return refuse(filters);
   const uint64_t head = engine_.store().HeadPosition();
   if (request.after_position() > head) {
     return refuse(absl::OutOfRangeError(
         absl::StrCat("after_position: ", request.after_position(), " is past the head ", head)));
   }
-  if (engine_.store().IsShutdown()) return refuse(absl::OkStatus());
+  if (engine_.store().IsShutdown()) return refuse(ShutdownStatus());
   {
     absl::MutexLock lock(&mu_);
     if (open_ >= max_streams_) {
@@ -133,14 +202,23 @@ void SubscriptionHub::Refill(Stream* stream) {
     absl::Status read =
         engine_.store().ForEach(stream->position_ + 1, [&](const v1::Envelope& envelope) {
           if (envelope.position() > checked_at) return false;
-          absl::StatusOr<v1::LogEntry> entry = ToLogEntry(envelope);
-          if (!entry.ok()) {
-            failed = entry.status();
-            return false;
+          absl::StatusOr<v1::LogEntry> entry;
+          if (stream->StreamWanted(envelope)) {
+            entry = ToLogEntry(envelope);
+            if (!entry.ok()) {
+              failed = entry.status();
+              return false;
+            }
           }
-          v1::SubscribeResponse& response = stream->batch_.emplace_back();
-          *response.mutable_entry() = *std::move(entry);
-          bytes += response.ByteSizeLong();
+          if (entry.ok() && stream->KindWanted(entry->event())) {
+            v1::SubscribeResponse& response = stream->batch_.emplace_back();
+            *response.mutable_entry() = *std::move(entry);
+            bytes += response.ByteSizeLong();
+          } else {
+            // Filtered out: passed over, and counted towards the batch's work and the next
+            // checkpoint, so a long filtered catch-up still moves the checkpoint along.
+            bytes += envelope.ByteSizeLong();
+          }
           stream->position_ = envelope.position();
           stream->read_position_.store(stream->position_, std::memory_order_relaxed);
           if (++stream->since_checkpoint_ >= stream->every_) {
@@ -167,8 +245,10 @@ void SubscriptionHub::Refill(Stream* stream) {
   {
     absl::MutexLock lock(&mu_);
     if (!status.ok() || stream->cancelled_ || engine_.store().IsShutdown()) {
-      // A refused token, a read error, a cancelled call or a store shutting down (OK) ends it.
-      stream->final_status_ = common::ToGrpcStatus(status);
+      // A refused token, a read error, a cancelled call or a store shutting down
+      // (SERVER_SHUTDOWN) ends it.
+      if (status.ok() && !stream->cancelled_) status = ShutdownStatus();
+      stream->final_status_ = ToGrpcStatus(status);
       FinishLocked(stream);
     } else if (!stream->batch_.empty()) {
       stream->state_ = State::kWriting;
@@ -215,7 +295,7 @@ void SubscriptionHub::Cancelled(Stream* stream) {
   absl::MutexLock lock(&mu_);
   stream->cancelled_ = true;
   if (stream->state_ == State::kIdle) {  // No one else acts on it: finish it here.
-    stream->final_status_ = grpc::Status(grpc::StatusCode::CANCELLED, "subscribe: cancelled");
+    stream->final_status_ = ToGrpcStatus(absl::CancelledError("subscribe: cancelled"));
     FinishLocked(stream);
   }
 }
@@ -254,7 +334,7 @@ void SubscriptionHub::Watch() {
       if (shutdown) {
         const std::vector<Stream*> idle(idle_.begin(), idle_.end());
         for (Stream* stream : idle) {
-          stream->final_status_ = grpc::Status::OK;  // api.proto: ends with OK at shutdown.
+          stream->final_status_ = ToGrpcStatus(ShutdownStatus());  // api.proto.
           FinishLocked(stream);
         }
       }

@@ -4,7 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/error_details.h"
 #include "common/grpc_status.h"
 
 namespace rating::cli {
@@ -58,6 +60,13 @@ absl::Status Importer::Flush() {
               << ", request " << result.request_id()
               << "): " << absl::StatusCodeToString(static_cast<absl::StatusCode>(result.code()))
               << ": " << result.message() << "\n";
+    if (result.has_status()) {
+      for (const std::string& text : common::DescribeVi(result.status())) {
+        for (absl::string_view line : absl::StrSplit(text, '\n')) {
+          progress_ << "  " << line << "\n";
+        }
+      }
+    }
   }
   summary_.commands += static_cast<int64_t>(batch_.size());
   summary_.accepted += response.accepted();

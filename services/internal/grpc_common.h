@@ -16,12 +16,17 @@
 #include "rating/v1/api.pb.h"
 #include "services/engine.h"
 #include "services/grpc_services.h"
+#include "services/internal/paging.h"
 
 namespace rating::services::internal {
 
 // A reply holding a page (GetHistory, ReadLog, a Subscribe batch) stops growing past this
 // many bytes (it always holds at least one item).
 inline constexpr size_t kReplyBudgetBytes = 1 << 20;
+
+// The one conversion at ratingd's edge (common::ToGrpcStatus): a refusal leaves with its
+// google.rpc.Status details, its rules named in Vietnamese (rules::RuleNameVi).
+grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // The value of metadata `key` ("" when absent).
 std::string Metadata(const grpc::ServerContextBase* context, const std::string& key);
@@ -33,8 +38,13 @@ absl::StatusOr<std::string> TokenOf(const grpc::ServerContextBase* context);
 // unknown, rotated away or revoked.
 absl::StatusOr<v1::Principal> Caller(const Engine& engine, const grpc::ServerContextBase* context);
 
+// The `x-validate-only` metadata (AIP-163): "true"/"1" validate only, absent, "false" or "0"
+// run; any other value is INVALID_ARGUMENT.
+absl::StatusOr<bool> ValidateOnly(const grpc::ServerContextBase* context);
+
 // Runs the command carrying `payload` as the holder of the call's token (authenticated when
-// the command is sequenced), with the `x-request-id` idempotency key.
+// the command is sequenced), with the `x-request-id` idempotency key; with `x-validate-only:
+// true`, checked fully and nothing written (Engine::Execute).
 grpc::Status RunCommand(Engine& engine, grpc::ServerContext* context,
                         const google::protobuf::Message& payload, v1::CommandReply* reply);
 
@@ -50,6 +60,11 @@ grpc::Status RunRead(const Engine& engine, grpc::ServerContext* context, const v
 // caller may read).
 grpc::Status RunRead(const Engine& engine, grpc::ServerContext* context, const v1::AsOf& as_of,
                      const ReadStep& read);
+
+// RunRead for one page of a list (paging.h): a page pinned to a log position reads the live
+// state while the log has not moved past it (no replay), else the state as of it.
+grpc::Status RunPagedRead(const Engine& engine, grpc::ServerContext* context, const v1::AsOf& as_of,
+                          const Page& page, const ReadStep& authorize, const ReadStep& read);
 
 // The subject of a read request resolved: INVALID_ARGUMENT (malformed, quoting at most 64
 // characters; the bloc), NOT_FOUND (unknown member or org).

@@ -35,8 +35,10 @@ class SubscriptionHub {
   SubscriptionHub& operator=(const SubscriptionHub&) = delete;
 
   // The reactor serving one Subscribe call (gRPC owns it until its OnDone). It ends at once
-  // with UNAUTHENTICATED, PERMISSION_DENIED, OUT_OF_RANGE (after_position past the head),
-  // RESOURCE_EXHAUSTED (max_streams open), or OK once the store is shut down.
+  // with UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (a filter), OUT_OF_RANGE
+  // (after_position past the head), RESOURCE_EXHAUSTED (max_streams open), and with
+  // UNAVAILABLE (ErrorInfo reason SERVER_SHUTDOWN) once the store is shut down. Events the
+  // request's filters leave out are passed over; checkpoints still advance past them.
   grpc::ServerWriteReactor<v1::SubscribeResponse>* Open(grpc::CallbackServerContext* context,
                                                         const v1::SubscribeRequest& request);
 

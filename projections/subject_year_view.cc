@@ -107,8 +107,11 @@ void SubjectYearView::OnReviewCompleted(const v1::ReviewCompletion& review) {
 }
 
 void SubjectYearView::OnCommentsReceived(const v1::CommentsReceipt& comments) {
-  At(comments.subject(), comments.year()).comment_sources_ |=
-      static_cast<uint8_t>(1u << static_cast<int>(comments.source()));
+  SubjectYear& rating = At(comments.subject(), comments.year());
+  // A source this version does not know (an open enum's other values) fits no bit: no rule
+  // reads it. Commands never carry one; a stored event may, and must replay.
+  const int source = static_cast<int>(comments.source());
+  if (source >= 0 && source < 8) rating.comment_sources_ |= static_cast<uint8_t>(1u << source);
 }
 
 void SubjectYearView::OnSelfAssessmentSubmitted(const v1::SelfAssessment& a) {

@@ -79,7 +79,8 @@ class SubjectYear {
 
   bool review_completed() const { return review_completed_; }
   bool HasComments(v1::CommentSource source) const {
-    return (comment_sources_ & (1u << static_cast<int>(source))) != 0;
+    const int bit = static_cast<int>(source);
+    return bit >= 0 && bit < 8 && (comment_sources_ & (1u << bit)) != 0;
   }
   // The member's self-assessment as the rules read it, or nullopt.
   std::optional<rules::MemberAssessment> self_assessment() const;

@@ -148,6 +148,12 @@ absl::StatusOr<v1::ListOverridesResponse> Client::ListOverrides(
                       &v1::ListOverridesResponse::mutable_overrides);
 }
 
+absl::StatusOr<v1::ListBallotSessionsResponse> Client::ListBallotSessions(
+    const v1::ListBallotSessionsRequest& request, const std::string& token) {
+  return CallAllPages(*this, *query_, &v1::QueryService::Stub::ListBallotSessions, request, token,
+                      &v1::ListBallotSessionsResponse::mutable_sessions);
+}
+
 absl::StatusOr<v1::ListDossiersResponse> Client::ListDossiers(
     const v1::ListDossiersRequest& request, const std::string& token) {
   return CallAllPages(*this, *query_, &v1::QueryService::Stub::ListDossiers, request, token,

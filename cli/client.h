@@ -55,6 +55,8 @@ class Client {
                                             const std::string& token);
   absl::StatusOr<v1::ListOverridesResponse> ListOverrides(const v1::ListOverridesRequest& request,
                                                           const std::string& token);
+  absl::StatusOr<v1::ListBallotSessionsResponse> ListBallotSessions(
+      const v1::ListBallotSessionsRequest& request, const std::string& token);
   absl::StatusOr<v1::ListDossiersResponse> ListDossiers(const v1::ListDossiersRequest& request,
                                                         const std::string& token);
   absl::StatusOr<v1::ListRewardsResponse> ListRewards(const v1::ListRewardsRequest& request,

@@ -105,9 +105,14 @@ std::string FormatTally(const v1::TallyMinutes& tally) {
   out << "Phát ra: " << tally.issued() << ", thu về: " << tally.returned()
       << ", hợp lệ: " << tally.valid() << ", không hợp lệ: " << tally.invalid()
       << ", chỉ tiêu HTXSNV: " << tally.quota() << ", dòng bị hủy: " << tally.void_rows() << "\n";
+  if (tally.from_totals()) out << "Theo số liệu tổng hợp của tổ kiểm phiếu\n";
   for (const v1::InvalidBallot& ballot : tally.invalid_ballots()) {
     out << "  Phiếu không hợp lệ " << ballot.serial() << " [" << ballot.rule_id()
         << "]: " << ballot.reason() << "\n";
+  }
+  for (const v1::InvalidBallotTotalView& total : tally.invalid_totals()) {
+    out << "  Phiếu không hợp lệ: " << total.count() << " phiếu [" << total.rule_id()
+        << "]: " << total.reason() << "\n";
   }
   for (const v1::SubjectTally& row : tally.subjects()) {
     out << "  " << row.subject() << ": HTXSNV " << row.htxsnv() << ", HTTNV " << row.httnv()

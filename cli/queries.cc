@@ -155,6 +155,31 @@ absl::Status Dossiers(Client& client, const std::string& token, const QueryArgs&
   return absl::OkStatus();
 }
 
+absl::Status Sessions(Client& client, const std::string& token, const QueryArgs& q,
+                      std::ostream& out) {
+  v1::ListBallotSessionsRequest request;
+  if (!q.args.empty()) request.set_org(q.args[0]);
+  if (q.args.size() > 1) {
+    RATING_ASSIGN_OR_RETURN(int year, Year(q.args[1]));
+    request.set_year(year);
+  }
+  SetAsOf(q.options, request);
+  RATING_ASSIGN_OR_RETURN(v1::ListBallotSessionsResponse list,
+                          client.ListBallotSessions(request, token));
+  if (q.options.json) {
+    out << ToJson(list);
+    return absl::OkStatus();
+  }
+  for (const v1::BallotSessionView& s : list.sessions()) {
+    out << s.session() << "\t" << s.org() << "\t" << s.year() << "\t" << s.subjects_size()
+        << " đối tượng\tphát ra " << s.issued() << ", thu về " << s.returned() << ", hợp lệ "
+        << s.valid() << ", không hợp lệ " << s.invalid()
+        << (s.from_totals() ? "\tsố liệu tổng hợp" : "\ttừng phiếu") << "\t#" << s.position()
+        << "\n";
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Rewards(Client& client, const std::string& token, const QueryArgs& q,
                      std::ostream& out) {
   v1::ListRewardsRequest request;
@@ -217,6 +242,9 @@ const std::map<std::string, QuerySpec>& Queries() {
        {"SUBJECT YEAR", 2, 2, true, "a rating: status, level, ceiling, explanation", &Rating}},
       {"history", {"SUBJECT YEAR", 2, 2, true, "every event bearing on a rating", &History}},
       {"tally", {"SESSION", 1, 1, true, "the tally minutes of a ballot session", &Tally}},
+      {"sessions",
+       {"[ORG [YEAR]]", 0, 2, true, "ballot sessions with their counts (papers or totals)",
+        &Sessions}},
       {"export-csv", {"ORG YEAR", 2, 2, true, "the ratings of an org and year as CSV", &ExportCsv}},
       {"overrides",
        {"[YEAR]", 0, 1, true, "decisions an override reason forced past broken rules", &Overrides}},

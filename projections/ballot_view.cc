@@ -32,7 +32,37 @@ v1::Tally TallyToProto(const rules::TallyResult& t) {
     if (s.level) o->set_level(*s.level);
     o->set_tie_at_quota(s.tie_at_quota);
   }
+  if (t.from_totals) {
+    out.set_from_totals(true);
+    for (const auto& [reason, count] : t.invalid_totals) {
+      v1::InvalidBallotTotal* o = out.add_invalid_totals();
+      o->set_reason(reason);
+      o->set_count(count);
+    }
+  }
   return out;
+}
+
+rules::TotalsInput TotalsInputOf(const v1::BallotSession& b) {
+  rules::TotalsInput input;
+  input.subjects.assign(b.subjects().begin(), b.subjects().end());
+  const v1::BallotTotals& totals = b.totals();
+  input.issued = totals.issued();
+  input.returned = totals.returned();
+  for (const v1::InvalidBallotTotal& invalid : totals.invalid()) {
+    input.invalid.emplace_back(invalid.reason(), invalid.count());
+  }
+  for (const v1::SubjectVotes& votes : totals.subjects()) {
+    rules::SubjectVotesInput in;
+    in.subject = votes.subject();
+    in.votes[v1::LEVEL_HTXSNV] = votes.htxsnv();
+    in.votes[v1::LEVEL_HTTNV] = votes.httnv();
+    in.votes[v1::LEVEL_HTNV] = votes.htnv();
+    in.votes[v1::LEVEL_KHTNV] = votes.khtnv();
+    in.void_rows = votes.void_rows();
+    input.votes.push_back(std::move(in));
+  }
+  return input;
 }
 
 rules::TallyInput TallyInputOf(const v1::BallotSession& b) {
@@ -80,6 +110,23 @@ const SessionRecord* BallotView::Covering(const std::string& subject, const std:
     if (best == nullptr || record->position > best->position) best = record;
   }
   return best;
+}
+
+std::vector<const SessionRecord*> BallotView::InOrgYearOrder() const {
+  std::vector<const SessionRecord*> out;
+  out.reserve(sessions_.size());
+  for (const auto& [org_year, ids] : by_org_year_) {
+    const size_t first = out.size();
+    for (const std::string& id : ids) {
+      if (const SessionRecord* record = Find(id)) out.push_back(record);
+    }
+    // By position: the same order live and after a snapshot load (which lists ids sorted).
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+              [](const SessionRecord* a, const SessionRecord* b) {
+                return a->position < b->position;
+              });
+  }
+  return out;
 }
 
 void BallotView::Record(const EventContext& ctx, const v1::BallotSession& session,

@@ -37,6 +37,8 @@ struct SessionRecord {
 v1::Tally TallyToProto(const rules::TallyResult& tally);
 // The counting input of a session as submitted.
 rules::TallyInput TallyInputOf(const v1::BallotSession& session);
+// The counting team's totals of a session (session.totals set).
+rules::TotalsInput TotalsInputOf(const v1::BallotSession& session);
 
 class BallotView {
  public:
@@ -51,6 +53,8 @@ class BallotView {
   // The latest session of (org, year) listing `subject`, or nullptr (R-BAL-5).
   const SessionRecord* Covering(const std::string& subject, const std::string& org, int year) const;
   const std::map<std::string, SessionRecord>& sessions() const { return sessions_; }
+  // Every session by org, then year, then by the position of its latest count.
+  std::vector<const SessionRecord*> InOrgYearOrder() const;
 
   void OnBallotsRecorded(const EventContext& ctx, const v1::BallotsRecorded& recorded);
   // A session written before tallies were stored: counted once, with the year's policy.

@@ -149,6 +149,22 @@ absl::StatusOr<std::vector<v1::RatingView>> RatingsOfOrg(const RatingFacts& fact
   return out;
 }
 
+v1::BallotSessionView BallotSessionViewOf(const SessionRecord& s) {
+  v1::BallotSessionView out;
+  const v1::Tally t = s.tally();
+  out.set_session(s.id);
+  out.set_org(s.org);
+  out.set_year(s.year);
+  for (const v1::SubjectCount& st : t.subjects()) out.add_subjects(st.subject());
+  out.set_issued(t.issued());
+  out.set_returned(t.returned());
+  out.set_valid(t.valid());
+  out.set_invalid(t.invalid());
+  out.set_from_totals(t.from_totals());
+  out.set_position(s.position);
+  return out;
+}
+
 v1::TallyMinutes TallyMinutesOf(const SessionRecord& s) {
   v1::TallyMinutes out;
   const v1::Tally t = s.tally();
@@ -190,6 +206,14 @@ v1::TallyMinutes TallyMinutesOf(const SessionRecord& s) {
     void_rows += st.void_rows();
   }
   out.set_void_rows(void_rows);
+  out.set_from_totals(t.from_totals());
+  for (const v1::InvalidBallotTotal& it : t.invalid_totals()) {
+    v1::InvalidBallotTotalView* o = out.add_invalid_totals();
+    o->set_reason(absl::StrCat(common::NameVi(it.reason()), " / ", common::NameEn(it.reason())));
+    o->set_rule_id("R-BAL-1");
+    o->set_reason_code(it.reason());
+    o->set_count(it.count());
+  }
   return out;
 }
 

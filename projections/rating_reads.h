@@ -33,6 +33,8 @@ absl::StatusOr<std::vector<v1::RatingView>> RatingsOfOrg(const RatingFacts& fact
 
 // The tally minutes (biên bản kiểm phiếu) of a session, as counted when it was recorded.
 v1::TallyMinutes TallyMinutesOf(const SessionRecord& session);
+// A session's line of ListBallotSessions: its subjects in session order and its counts.
+v1::BallotSessionView BallotSessionViewOf(const SessionRecord& session);
 
 // One line of Vietnamese: "R-MEM-3: ...; R-MEM-2: ..." (for refusal messages).
 std::string ExplainVi(const rules::Ceiling& ceiling);

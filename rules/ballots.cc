@@ -147,7 +147,11 @@ absl::StatusOr<TallyResult> CountBallots(const TallyInput& input, const Policy& 
     }
   }
   result.invalid = static_cast<int>(result.invalid_ballots.size());
+  DecideTally(result, policy);
+  return result;
+}
 
+void DecideTally(TallyResult& result, const Policy& policy) {
   // R-BAL-2: majority over N, votes for a level missing the majority flow down.
   switch (policy.ballot_denominator) {
     case BallotDenominator::kReturnedBallots:
@@ -207,7 +211,6 @@ absl::StatusOr<TallyResult> CountBallots(const TallyInput& input, const Policy& 
       }
     }
   }
-  return result;
 }
 
 }  // namespace rating::rules

@@ -63,6 +63,24 @@ struct TallyResult {
   int quota = 0;        // HTXSNV places: MaxExcellent(g) over the session's subjects.
   std::vector<InvalidBallotResult> invalid_ballots;
   std::vector<SubjectTallyResult> subjects;  // In session order.
+  // Counted from a team's totals (CountTotals): no serials, the invalid ballots by reason.
+  bool from_totals = false;
+  std::vector<std::pair<rating::v1::InvalidBallotReason, int>> invalid_totals;
+};
+
+// A counting team's totals instead of the papers (BallotSession.totals).
+struct SubjectVotesInput {
+  std::string subject;
+  int votes[5] = {0, 0, 0, 0, 0};  // Indexed by Level, as SubjectTallyResult::votes.
+  int void_rows = 0;
+};
+
+struct TotalsInput {
+  std::vector<std::string> subjects;  // The session's subjects, in session order.
+  int issued = 0;
+  int returned = 0;
+  std::vector<std::pair<rating::v1::InvalidBallotReason, int>> invalid;  // By reason.
+  std::vector<SubjectVotesInput> votes;                                  // Any order.
 };
 
 // R-BAL-1 checks each ballot in counting order and gives the first reason that applies: serial
@@ -73,5 +91,19 @@ struct TallyResult {
 // INVALID_ARGUMENT for a session with no subjects, duplicate subjects, duplicate issued serials
 // or a mark that is not a level.
 absl::StatusOr<TallyResult> CountBallots(const TallyInput& input, const Policy& policy);
+
+// R-BAL-2 (the majority cascade over the policy's denominator) and R-BAL-3 with R-QUOTA over
+// counted votes: fills denominator, quota and each subject's majority_level, level and
+// tie_at_quota. CountBallots and CountTotals end with it.
+void DecideTally(TallyResult& result, const Policy& policy);
+
+// The tally from a counting team's totals (ballot_totals.cc). The totals must add up, or
+// INVALID_ARGUMENT "totals.<field>: <why> (<rule>)": every count >= 0; each invalid reason known
+// and given once, their sum within the returned ballots (valid = returned - invalid; R-BAL-1);
+// the ballots counted from issued serials (valid, and invalid for a reason other than NOT_ISSUED
+// and DUPLICATE) within the issued ones (R-BAL-1); every session subject given once and no
+// other (R-BAL-4); no subject with more votes and void rows than valid ballots (R-BAL-2). The
+// levels are then decided as for papers (DecideTally).
+absl::StatusOr<TallyResult> CountTotals(const TotalsInput& input, const Policy& policy);
 
 }  // namespace rating::rules

@@ -60,6 +60,58 @@ absl::Status CheckOrgYear(const RatingState& state, const std::string& org, int 
   return CheckPeriod(state, year).status();
 }
 
+// A session the counting team reports as totals: the counts are bounded here, and the rules
+// check that they add up (R-BAL-1..4) and decide the levels.
+absl::StatusOr<Plan> PlanBallotTotals(const v1::BallotSession& b,
+                                      const projections::PeriodInfo& period) {
+  if (b.issued_size() > 0) return Invalid("issued", "serials and totals cannot both be given");
+  if (b.ballots_size() > 0) return Invalid("ballots", "papers and totals cannot both be given");
+  constexpr int kMaxCount = 100000;
+  auto check_count = [](const std::string& field, int count) -> absl::Status {
+    if (count < 0 || count > kMaxCount) {
+      return Invalid(field, absl::StrCat(count, " is not in 0..", kMaxCount));
+    }
+    return absl::OkStatus();
+  };
+  const v1::BallotTotals& t = b.totals();
+  RATING_RETURN_IF_ERROR(check_count("totals.issued", t.issued()));
+  RATING_RETURN_IF_ERROR(check_count("totals.returned", t.returned()));
+  if (t.invalid_size() > v1::InvalidBallotReason_ARRAYSIZE) {
+    return Invalid("totals.invalid", "at most one count per reason");
+  }
+  for (int i = 0; i < t.invalid_size(); ++i) {
+    RATING_RETURN_IF_ERROR(
+        check_count(absl::StrCat("totals.invalid[", i, "].count"), t.invalid(i).count()));
+  }
+  if (t.subjects_size() > b.subjects_size()) {
+    return Invalid("totals.subjects", "more counts than the session has subjects");
+  }
+  for (int i = 0; i < t.subjects_size(); ++i) {
+    const v1::SubjectVotes& v = t.subjects(i);
+    const std::string field = absl::StrCat("totals.subjects[", i, "]");
+    if (v.subject().size() > 140) {
+      return Invalid(absl::StrCat(field, ".subject"), "at most 140 characters");
+    }
+    for (int count : {v.htxsnv(), v.httnv(), v.htnv(), v.khtnv(), v.void_rows()}) {
+      RATING_RETURN_IF_ERROR(check_count(field, count));
+    }
+  }
+  absl::StatusOr<rules::TallyResult> tally =
+      rules::CountTotals(projections::TotalsInputOf(b), period.policy);
+  if (!tally.ok()) {
+    // "totals.<field>: <why> (<rule>)": the field leads the message.
+    const std::string message(tally.status().message());
+    const size_t colon = message.find(": ");
+    if (colon == std::string::npos) return Invalid("totals", message);
+    return Invalid(message.substr(0, colon), message.substr(colon + 2));
+  }
+  Plan plan{StreamForYear(b.year()), {}};
+  v1::BallotsRecorded* recorded = plan.events.emplace_back().mutable_ballots_recorded();
+  *recorded->mutable_session() = b;
+  *recorded->mutable_tally() = projections::TallyToProto(*tally);
+  return plan;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------ subject facts
@@ -271,6 +323,7 @@ absl::StatusOr<Plan> PlanBallots(const RatingState& state, const v1::BallotSessi
     RATING_RETURN_IF_ERROR(
         CheckSubject(state, absl::StrCat("subjects[", i, "]"), b.subjects(i)).status());
   }
+  if (b.has_totals()) return PlanBallotTotals(b, *period);
   for (int i = 0; i < b.issued_size(); ++i) {
     if (b.issued(i).empty() || b.issued(i).size() > 64) {
       return Invalid(absl::StrCat("issued[", i, "]"), "1..64 characters");

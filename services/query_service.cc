@@ -141,6 +141,25 @@ class QueryServiceImpl final : public v1::QueryService::Service {
                    });
   }
 
+  Status ListBallotSessions(ServerContext* c, const v1::ListBallotSessionsRequest* r,
+                            v1::ListBallotSessionsResponse* out) override {
+    auto page = ParsePage("ListBallotSessions", *r, r->page_size(), r->page_token());
+    if (!page.ok()) return ToGrpcStatus(page.status());
+    return RunPagedRead(
+        engine_, c, r->as_of(), *page, Anyone,
+        [&](const v1::Principal& caller, const RatingState& s) {
+          for (const projections::SessionRecord* session : s.ballots().InOrgYearOrder()) {
+            if (!r->org().empty() && session->org != r->org()) continue;
+            if (r->year() != 0 && session->year != r->year()) continue;
+            if (!AuthorizeOrgRead(s, caller, session->org).ok()) continue;
+            *out->add_sessions() = projections::BallotSessionViewOf(*session);
+          }
+          TakePage(*page, HasAsOf(r->as_of()), s.position(), out->mutable_sessions(),
+                   out->mutable_next_page_token());
+          return absl::OkStatus();
+        });
+  }
+
   Status ListOverrides(ServerContext* c, const v1::ListOverridesRequest* r,
                        v1::ListOverridesResponse* out) override {
     auto page = ParsePage("ListOverrides", *r, r->page_size(), r->page_token());

@@ -24,6 +24,11 @@ void RedactSession(v1::BallotSession& session, const std::function<bool(const st
   session.clear_issued();
   session.clear_ballots();
   KeepOnly(session.mutable_subjects(), [&](const std::string& s) { return may(s); });
+  if (session.has_totals()) {
+    session.mutable_totals()->clear_invalid();
+    KeepOnly(session.mutable_totals()->mutable_subjects(),
+             [&](const v1::SubjectVotes& v) { return may(v.subject()); });
+  }
 }
 
 }  // namespace
@@ -71,6 +76,7 @@ void RedactForReader(const projections::RatingState& state, const v1::Principal&
       if (AuthorizeOrgRead(state, caller, b->session().org()).ok()) break;
       RedactSession(*b->mutable_session(), may);
       b->mutable_tally()->clear_invalid_ballots();
+      b->mutable_tally()->clear_invalid_totals();
       KeepOnly(b->mutable_tally()->mutable_subjects(),
                [&](const v1::SubjectCount& c) { return may(c.subject()); });
       break;

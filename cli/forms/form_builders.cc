@@ -382,27 +382,14 @@ absl::StatusOr<std::vector<v1::RatingView>> SubtreeRatings(FormReader& reader, c
 
 absl::StatusOr<Form> Tally(FormReader& reader, const std::string& org, int year) {
   RATING_ASSIGN_OR_RETURN(Directory dir, Directory::Read(reader, org, year));
-  RATING_ASSIGN_OR_RETURN(v1::ListRatingsResponse ratings, reader.Ratings(org, year));
-  // The org's sessions of the year, in the order first recorded, found in its subjects'
-  // histories.
-  std::map<uint64_t, std::string> sessions;
-  std::set<std::string> seen;
-  for (const v1::RatingView& view : ratings.ratings()) {
-    RATING_ASSIGN_OR_RETURN(auto history, reader.History(view.subject(), year));
-    for (const v1::HistoryEntry& e : history) {
-      const v1::BallotSession* s = nullptr;
-      if (e.event().has_ballots_recorded()) s = &e.event().ballots_recorded().session();
-      if (e.event().has_ballots_counted()) s = &e.event().ballots_counted();
-      if (s == nullptr || s->org() != org || s->year() != year) continue;
-      if (seen.insert(s->session()).second) sessions[e.position()] = s->session();
-    }
-  }
+  RATING_ASSIGN_OR_RETURN(v1::ListBallotSessionsResponse sessions, reader.Sessions(org, year));
   Form form;
   form.code = "Biên bản kiểm phiếu";
   form.title = "BIÊN BẢN KIỂM PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG";
   form.preamble = Preamble(dir, org, year, reader);
-  form.preamble.push_back(absl::StrCat("Số phiên bỏ phiếu: ", sessions.size()));
-  for (const auto& [position, id] : sessions) {
+  form.preamble.push_back(absl::StrCat("Số phiên bỏ phiếu: ", sessions.sessions_size()));
+  for (const v1::BallotSessionView& session : sessions.sessions()) {
+    const std::string& id = session.session();
     RATING_ASSIGN_OR_RETURN(v1::TallyMinutes minutes, reader.Tally(id));
     Section s;
     s.heading = {absl::StrCat("Phiên bỏ phiếu: ", id),
@@ -415,9 +402,16 @@ absl::StatusOr<Form> Tally(FormReader& reader, const std::string& org, int year)
       s.heading.push_back(
           absl::StrCat("Số dòng đánh giá không hợp lệ (đánh nhiều mức): ", minutes.void_rows()));
     }
+    if (minutes.from_totals()) {
+      s.heading.push_back("Theo số liệu tổng hợp của tổ kiểm phiếu");
+    }
     for (const v1::InvalidBallot& b : minutes.invalid_ballots()) {
       s.heading.push_back(absl::StrCat("Phiếu không hợp lệ số ", b.serial(), ": ", b.reason(), " (",
                                        b.rule_id(), ")"));
+    }
+    for (const v1::InvalidBallotTotalView& b : minutes.invalid_totals()) {
+      s.heading.push_back(absl::StrCat("Số phiếu không hợp lệ vì ", b.reason(), ": ", b.count(),
+                                       " (", b.rule_id(), ")"));
     }
     s.columns = {{"STT", 4}, {"Họ và tên", 20}, {"Đối tượng", 14}};
     for (v1::Level level : kLevels) {

@@ -22,6 +22,24 @@ std::unique_ptr<grpc::ClientContext> FormReader::Context() const {
   return ctx;
 }
 
+// Every page of a list rpc, its items gathered into the first reply.
+template <typename Request, typename Response, typename Items>
+absl::StatusOr<Response> AllPages(
+    const FormReader& reader,
+    grpc::Status (v1::QueryService::Stub::*rpc)(grpc::ClientContext*, const Request&, Response*),
+    v1::QueryService::Stub& stub, Request request, Items* (Response::*items)()) {
+  request.set_page_size(1000);
+  Response whole;
+  do {
+    Response page;
+    grpc::Status status = (stub.*rpc)(reader.Context().get(), request, &page);
+    if (!status.ok()) return common::FromGrpcStatus(status);
+    for (auto& item : *(page.*items)()) *(whole.*items)()->Add() = std::move(item);
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return whole;
+}
+
 absl::StatusOr<std::vector<v1::OrgView>> FormReader::OrgsUnder(const std::string& org, int year) {
   v1::ListOrgsRequest request;
   request.set_parent(org);
@@ -72,10 +90,18 @@ absl::StatusOr<v1::ListRatingsResponse> FormReader::Ratings(const std::string& o
   request.set_org(org);
   request.set_year(year);
   *request.mutable_as_of() = as_of_;
-  v1::ListRatingsResponse response;
-  grpc::Status status = query_->ListRatings(Context().get(), request, &response);
-  if (!status.ok()) return common::FromGrpcStatus(status);
-  return response;
+  return AllPages(*this, &v1::QueryService::Stub::ListRatings, *query_, request,
+                  &v1::ListRatingsResponse::mutable_ratings);
+}
+
+absl::StatusOr<v1::ListBallotSessionsResponse> FormReader::Sessions(const std::string& org,
+                                                                    int year) {
+  v1::ListBallotSessionsRequest request;
+  request.set_org(org);
+  request.set_year(year);
+  *request.mutable_as_of() = as_of_;
+  return AllPages(*this, &v1::QueryService::Stub::ListBallotSessions, *query_, request,
+                  &v1::ListBallotSessionsResponse::mutable_sessions);
 }
 
 absl::StatusOr<v1::TallyMinutes> FormReader::Tally(const std::string& session) {
@@ -92,10 +118,8 @@ absl::StatusOr<v1::ListOverridesResponse> FormReader::Overrides(int year) {
   v1::ListOverridesRequest request;
   request.set_year(year);
   *request.mutable_as_of() = as_of_;
-  v1::ListOverridesResponse response;
-  grpc::Status status = query_->ListOverrides(Context().get(), request, &response);
-  if (!status.ok()) return common::FromGrpcStatus(status);
-  return response;
+  return AllPages(*this, &v1::QueryService::Stub::ListOverrides, *query_, request,
+                  &v1::ListOverridesResponse::mutable_overrides);
 }
 
 absl::StatusOr<v1::ListDossiersResponse> FormReader::Dossiers(int year, bool late_only) {
@@ -103,10 +127,8 @@ absl::StatusOr<v1::ListDossiersResponse> FormReader::Dossiers(int year, bool lat
   request.set_year(year);
   request.set_late_only(late_only);
   *request.mutable_as_of() = as_of_;
-  v1::ListDossiersResponse response;
-  grpc::Status status = query_->ListDossiers(Context().get(), request, &response);
-  if (!status.ok()) return common::FromGrpcStatus(status);
-  return response;
+  return AllPages(*this, &v1::QueryService::Stub::ListDossiers, *query_, request,
+                  &v1::ListDossiersResponse::mutable_dossiers);
 }
 
 absl::StatusOr<std::vector<v1::HistoryEntry>> FormReader::History(const std::string& subject,

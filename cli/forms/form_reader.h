@@ -32,14 +32,18 @@ class FormReader {
   // The members of `org` and every org below it at the year's reference date, by id.
   absl::StatusOr<std::vector<v1::MemberView>> MembersUnder(const std::string& org, int year);
   absl::StatusOr<v1::ListRatingsResponse> Ratings(const std::string& org, int year);
+  // The ballot sessions held by `org` in `year`, by log position.
+  absl::StatusOr<v1::ListBallotSessionsResponse> Sessions(const std::string& org, int year);
   absl::StatusOr<v1::TallyMinutes> Tally(const std::string& session);
   absl::StatusOr<v1::ListOverridesResponse> Overrides(int year);
   absl::StatusOr<v1::ListDossiersResponse> Dossiers(int year, bool late_only);
   // Every entry of a rating's history (all pages).
   absl::StatusOr<std::vector<v1::HistoryEntry>> History(const std::string& subject, int year);
 
- private:
+  // A call's context: the token, the deadline.
   std::unique_ptr<grpc::ClientContext> Context() const;
+
+ private:
 
   std::string token_;
   absl::Duration timeout_;

@@ -172,16 +172,21 @@ const std::vector<RecordCommand>& Table() {
        "ratingctl unit-incident --org c1 --year 2025 --kind waste --disciplined --self_remedied"},
       {"ballot",
        "ballot",
-       "record a ballot session's papers (the counting team's minutes)",
+       "record a ballot session: its papers, or the counting team's totals",
        {{"session", T::kString, "required: the session id"},
         {"org", T::kString, "required: the org holding the vote"},
         {"year", T::kInt, "required"},
         {"subjects", T::kList, "required: the subjects on the ballot"},
-        {"issued", T::kList, "required: the serials issued"},
+        {"issued", T::kList, "with --ballots: the serials issued"},
         {"ballots", T::kBallots,
-         "required: the returned papers, SERIAL:SUBJECT=LEVEL,... one paper per ';' "
-         "(LEVEL+LEVEL marks two levels; JSON for extra_content). Papers only: the API has "
-         "no totals form"}},
+         "the returned papers, SERIAL:SUBJECT=LEVEL,... one paper per ';' "
+         "(LEVEL+LEVEL marks two levels; JSON for extra_content)"},
+        {"totals", T::kTotals,
+         "instead of --issued/--ballots, the team's totals: issued=N;returned=N;"
+         "invalid=REASON:N,... (not_issued, duplicate, unknown_subject, extra_content, no_mark);"
+         "SUBJECT=HTXSNV/HTTNV/HTNV/KHTNV[/VOID] per subject (votes per level, void rows); "
+         "e.g. --totals 'issued=3;returned=3;invalid=no_mark:1;member/m1=1/1/0/0;"
+         "member/m2=0/2/0/0'"}},
        "ratingctl ballot --session c1-2025 --org c1 --year 2025 "
        "--subjects member/m1,member/m2 --issued 1,2,3 "
        "--ballots '1:member/m1=HTXSNV,member/m2=HTTNV;2:member/m1=HTXSNV,member/m2=HTTNV;"
@@ -307,6 +312,56 @@ absl::StatusOr<Json> ReadBallots(const std::string& flag, absl::string_view text
   return papers;
 }
 
+// "issued=N;returned=N;invalid=REASON:N,...;SUBJECT=HTXSNV/HTTNV/HTNV/KHTNV[/VOID];..."
+absl::StatusOr<Json> ReadTotals(const std::string& flag, absl::string_view text) {
+  Json totals = Json::object();
+  Json votes = Json::object();
+  auto count = [&](absl::string_view what, absl::string_view digits) -> absl::StatusOr<Json> {
+    int64_t n = 0;
+    if (!absl::SimpleAtoi(digits, &n) || digits.empty() || digits[0] == '+') {
+      return FlagError(flag, absl::StrCat(what, ": expected a count, got \"", digits, "\""));
+    }
+    return Json(n);
+  };
+  for (absl::string_view item : absl::StrSplit(text, ';', absl::SkipWhitespace())) {
+    item = absl::StripAsciiWhitespace(item);
+    const size_t eq = item.find('=');
+    if (eq == absl::string_view::npos || eq == 0) {
+      return FlagError(flag, absl::StrCat("expected KEY=VALUE, got \"", item, "\""));
+    }
+    const std::string key(item.substr(0, eq));
+    const absl::string_view value = item.substr(eq + 1);
+    if (key == "issued" || key == "returned") {
+      RATING_ASSIGN_OR_RETURN(totals[key], count(key, value));
+    } else if (key == "invalid") {
+      Json invalid = Json::object();
+      for (absl::string_view pair : absl::StrSplit(value, ',', absl::SkipWhitespace())) {
+        const std::vector<absl::string_view> parts = absl::StrSplit(pair, ':');
+        if (parts.size() != 2) {
+          return FlagError(flag, absl::StrCat("invalid: expected REASON:N, got \"", pair, "\""));
+        }
+        RATING_ASSIGN_OR_RETURN(invalid[std::string(parts[0])], count(parts[0], parts[1]));
+      }
+      totals["invalid"] = std::move(invalid);
+    } else {
+      const std::vector<absl::string_view> parts = absl::StrSplit(value, '/');
+      if (parts.size() != 4 && parts.size() != 5) {
+        return FlagError(flag, absl::StrCat(key, ": expected HTXSNV/HTTNV/HTNV/KHTNV[/VOID], got \"",
+                                            value, "\""));
+      }
+      static const char* const kNames[] = {"HTXSNV", "HTTNV", "HTNV", "KHTNV", "void"};
+      Json row = Json::object();
+      for (size_t i = 0; i < parts.size(); ++i) {
+        RATING_ASSIGN_OR_RETURN(row[kNames[i]], count(key, parts[i]));
+      }
+      if (votes.contains(key)) return FlagError(flag, absl::StrCat(key, " given twice"));
+      votes[key] = std::move(row);
+    }
+  }
+  totals["votes"] = std::move(votes);
+  return totals;
+}
+
 // JSON given inline ('[' or '{' first) or as @FILE; nullopt-like empty StatusOr when neither.
 absl::StatusOr<Json> ReadJson(const std::string& flag, const std::string& text) {
   std::string json_text = text;
@@ -367,6 +422,9 @@ absl::StatusOr<Json> FlagValue(const FieldFlag& field, const std::string& text) 
     case T::kBallots:
       if (json_form) return ReadJson(name, text);
       return ReadBallots(name, text);
+    case T::kTotals:
+      if (json_form) return ReadJson(name, text);
+      return ReadTotals(name, text);
   }
   return FlagError(name, "unknown flag type");
 }

@@ -27,6 +27,7 @@ enum class FlagType {
   kMap,      // "k=v,k=v" -> {"k":v}; v an integer, true/false, else a string
   kObjects,  // "k=v,k=v;k=v,k=v" -> a list of kMap objects
   kBallots,  // "SERIAL:SUBJ=LEVEL,SUBJ=LEVEL;SERIAL:..." (LEVEL+LEVEL marks two levels)
+  kTotals,   // "issued=N;returned=N;invalid=REASON:N,...;SUBJ=XS/TOT/HT/KHT[/VOID];..."
 };
 
 // One flag: a field of the step.

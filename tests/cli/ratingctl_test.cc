@@ -213,6 +213,66 @@ TEST_F(RatingctlTest, EveryWriteCommandIsAcceptedOnAValidFlow) {
   EXPECT_EQ(error["code"], "FAILED_PRECONDITION");
 }
 
+// A counting team records its totals (R-BAL-1..4); they must add up; the session is listed
+// and its minutes and form say it was counted from totals.
+TEST_F(RatingctlTest, ACountingTeamsTotalsAreCheckedListedAndPrinted) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"open-period", "--year", "2025"},
+           {"register-org", "--id", "c1", "--kind", "grassroots_cell", "--parent", "bloc",
+            "--founded_on", "2010-01-01"},
+           {"enroll-member", "--id", "m1", "--org", "c1", "--admitted_on", "2015-03-01"},
+           {"enroll-member", "--id", "m2", "--org", "c1", "--admitted_on", "2015-03-01"}}) {
+    Result result = Ratingctl(args);
+    ASSERT_EQ(result.code, 0) << args[0] << ": " << result.err;
+  }
+  const std::vector<std::string> ballot = {"ballot",     "--session", "c1-2025", "--org", "c1",
+                                           "--year",     "2025",      "--subjects",
+                                           "member/m1,member/m2",     "--totals"};
+  auto with = [&](const std::string& totals) {
+    std::vector<std::string> args = ballot;
+    args.push_back(totals);
+    return Ratingctl(args);
+  };
+  const uint64_t head = Head();
+  Result too_many = with("issued=10;returned=10;member/m1=6/4/0/0/1;member/m2=1/8/1/0");
+  EXPECT_EQ(too_many.code, 1);
+  EXPECT_TRUE(absl::StrContains(too_many.err, "totals.subjects[0]")) << too_many.err;
+  EXPECT_TRUE(absl::StrContains(too_many.err, "R-BAL-2")) << too_many.err;
+  Result mixed = Ratingctl({"ballot", "--session", "c1-2025", "--org", "c1", "--year", "2025",
+                            "--subjects", "member/m1,member/m2", "--issued", "1", "--ballots",
+                            "1:member/m1=HTXSNV", "--totals",
+                            "issued=1;returned=1;member/m1=1/0/0/0;member/m2=0/0/0/0"});
+  EXPECT_EQ(mixed.code, 1);
+  EXPECT_TRUE(absl::StrContains(mixed.err, "cannot both be given")) << mixed.err;
+  EXPECT_EQ(Head(), head);
+
+  Result accepted = with("issued=10;returned=10;invalid=no_mark:1;member/m1=6/3/0/0;"
+                         "member/m2=1/7/1/0/0");
+  ASSERT_EQ(accepted.code, 0) << accepted.err;
+
+  Result sessions = Ratingctl({"sessions", "c1", "2025"});
+  ASSERT_EQ(sessions.code, 0) << sessions.err;
+  EXPECT_TRUE(absl::StrContains(sessions.out, "c1-2025\tc1\t2025\t2 đối tượng")) << sessions.out;
+  EXPECT_TRUE(absl::StrContains(sessions.out, "hợp lệ 9, không hợp lệ 1\tsố liệu tổng hợp"))
+      << sessions.out;
+  Json listed = Json::parse(Ratingctl({"sessions", "--json"}).out, nullptr, false);
+  ASSERT_FALSE(listed.is_discarded());
+  ASSERT_EQ(listed["sessions"].size(), 1u);
+  EXPECT_EQ(listed["sessions"][0]["from_totals"], true);
+  EXPECT_TRUE(Ratingctl({"sessions", "c9"}).out.empty());
+
+  Result tally = Ratingctl({"tally", "c1-2025"});
+  ASSERT_EQ(tally.code, 0) << tally.err;
+  EXPECT_TRUE(absl::StrContains(tally.out, "Theo số liệu tổng hợp của tổ kiểm phiếu")) << tally.out;
+  EXPECT_TRUE(absl::StrContains(tally.out, "Phiếu không hợp lệ: 1 phiếu [R-BAL-1]")) << tally.out;
+  EXPECT_TRUE(absl::StrContains(tally.out, "member/m1: HTXSNV 6, HTTNV 3, HTNV 0, KHTNV 0 → Hoàn thành xuất sắc nhiệm vụ (HTXSNV)"))
+      << tally.out;
+  Result form = Ratingctl({"form", "tally", "c1", "2025", "--format", "csv"});
+  ASSERT_EQ(form.code, 0) << form.err;
+  EXPECT_TRUE(absl::StrContains(form.out, "Số phiếu không hợp lệ vì Không đánh giá đối tượng nào"))
+      << form.out;
+}
+
 TEST_F(RatingctlTest, ApplyOfAPublicCaseLeavesTheStateItExpects) {
   Result applied = Ratingctl({"apply", PUBLIC_CASES_DIR "/03-late-discipline.json"});
   ASSERT_EQ(applied.code, 0) << applied.out << applied.err;

@@ -107,6 +107,39 @@ TEST(RecordCommandsTest, CompactFormsReadAsTheirJson) {
   EXPECT_EQ(session.ballots(1).marks(0).levels(0), v1::LEVEL_HTTNV);
   EXPECT_EQ(session.issued_size(), 2);
 
+  // A counting team's totals: the short form reads as its JSON.
+  const std::vector<std::pair<std::string, std::string>> head = {
+      {"session", "s2"}, {"org", "c1"}, {"year", "2025"}, {"subjects", "member/m1,member/m2"}};
+  auto with = [&](const std::string& totals) {
+    std::vector<std::pair<std::string, std::string>> flags = head;
+    flags.emplace_back("totals", totals);
+    return CommandFromFlags(ballot, flags);
+  };
+  absl::StatusOr<v1::Command> totals = with(
+      "issued=10;returned=9;invalid=no_mark:1,duplicate:1;member/m1=5/2/0/0/1;member/m2=0/3/4/0");
+  ASSERT_THAT(totals, IsOk());
+  const v1::BallotTotals& t = totals->record_ballots().totals();
+  EXPECT_EQ(t.issued(), 10);
+  EXPECT_EQ(t.returned(), 9);
+  ASSERT_EQ(t.invalid_size(), 2);
+  EXPECT_EQ(t.invalid(0).reason(), v1::INVALID_BALLOT_REASON_NO_MARK);
+  EXPECT_EQ(t.invalid(1).reason(), v1::INVALID_BALLOT_REASON_DUPLICATE);
+  ASSERT_EQ(t.subjects_size(), 2);
+  EXPECT_EQ(t.subjects(0).subject(), "member/m1");
+  EXPECT_EQ(t.subjects(0).htxsnv(), 5);
+  EXPECT_EQ(t.subjects(0).void_rows(), 1);
+  EXPECT_EQ(t.subjects(1).htnv(), 4);
+  EXPECT_EQ(totals->record_ballots().issued_size(), 0);
+  absl::StatusOr<v1::Command> as_json = with(
+      R"({"issued":10,"returned":9,"invalid":{"no_mark":1,"duplicate":1},"votes":{)"
+      R"("member/m1":{"HTXSNV":5,"HTTNV":2,"void":1},"member/m2":{"HTTNV":3,"HTNV":4}}})");
+  ASSERT_THAT(as_json, IsOk());
+  EXPECT_EQ(as_json->SerializeAsString(), totals->SerializeAsString());
+  for (const char* bad : {"issued=x", "member/m1=1/2", "invalid=lost:1", "member/m1=1/2/3/4;member/m1=1/2/3/4",
+                          "member/m1={\"HTXSNV\":1}", "returned"}) {
+    EXPECT_THAT(with(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+  }
+
   absl::StatusOr<v1::Command> assessment =
       CommandFromFlags(*FindRecordCommand("self-assessment"),
                        {{"member", "m1"},

@@ -112,6 +112,28 @@ TEST_F(RedactionTest, AMemberSeesTheCountsOfItsOwnRowAndNoBallot) {
   EXPECT_EQ(b.tally().valid(), 1);  // The session's counts are no one's secret.
 }
 
+constexpr char kTotals[] = R"(ballots_recorded {
+    session { session: 's' org: 'c1' year: 2025 subjects: 'member/m1' subjects: 'member/m2'
+      totals { issued: 3 returned: 3 invalid { reason: INVALID_BALLOT_REASON_NO_MARK count: 1 }
+        subjects { subject: 'member/m1' httnv: 2 } subjects { subject: 'member/m2' khtnv: 2 } } }
+    tally { issued: 3 returned: 3 valid: 2 invalid: 1 from_totals: true
+      invalid_totals { reason: INVALID_BALLOT_REASON_NO_MARK count: 1 }
+      subjects { subject: 'member/m1' httnv: 2 level: LEVEL_HTTNV }
+      subjects { subject: 'member/m2' khtnv: 2 level: LEVEL_KHTNV } } })";
+
+TEST_F(RedactionTest, AMemberSeesItsOwnRowOfATeamsTotals) {
+  const v1::Event seen = As(P("self", v1::ROLE_MEMBER, "m1"), Event(kTotals));
+  const v1::BallotsRecorded& b = seen.ballots_recorded();
+  ASSERT_EQ(b.session().totals().subjects_size(), 1);
+  EXPECT_EQ(b.session().totals().subjects(0).subject(), "member/m1");
+  EXPECT_EQ(b.session().totals().invalid_size(), 0);
+  EXPECT_EQ(b.tally().invalid_totals_size(), 0);
+  ASSERT_EQ(b.tally().subjects_size(), 1);
+  EXPECT_EQ(b.tally().subjects(0).subject(), "member/m1");
+  EXPECT_EQ(As(P("cell1", v1::ROLE_CELL_COMMITTEE, "c1"), Event(kTotals)).SerializeAsString(),
+            Event(kTotals).SerializeAsString());
+}
+
 TEST_F(RedactionTest, TheCommitteeOfTheOrgSeesTheSessionWholeAnotherSeesNothingOfIt) {
   EXPECT_EQ(As(P("cell1", v1::ROLE_CELL_COMMITTEE, "c1"), Event(kBallots)).SerializeAsString(),
             Event(kBallots).SerializeAsString());

@@ -6,6 +6,7 @@
 // scripts/record-golden-log; golden_log_test only reads.
 //   golden_log_tool OUT.log OUT.dump SCENARIO.json...
 //   golden_log_tool --append-auth-config OUT.log OUT.dump
+//   golden_log_tool --append OUT.log OUT.dump SCENARIO.json...
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -102,11 +103,17 @@ absl::StatusOr<Segment> RecordAuthConfig() {
 int main(int argc, char** argv) {
   // --append-auth-config OUT.log OUT.dump: keeps OUT.log's segments byte for byte and appends
   // the auth-config segment (a new kind of event joins the log without re-recording the old).
-  const bool append = argc == 4 && std::string(argv[1]) == "--append-auth-config";
-  if (argc < 4) {
+  // --append OUT.log OUT.dump SCENARIO.json...: keeps them and appends a segment per scenario
+  // (a new form of an event joins the same way).
+  const std::string mode = argc > 1 ? argv[1] : "";
+  const bool append_auth = argc == 4 && mode == "--append-auth-config";
+  const bool append_scenarios = argc >= 5 && mode == "--append";
+  const bool append = append_auth || append_scenarios;
+  if (argc < 4 || (!append && mode.rfind("--", 0) == 0)) {
     std::fprintf(stderr,
                  "usage: golden_log_tool OUT.log OUT.dump SCENARIO.json...\n"
-                 "       golden_log_tool --append-auth-config OUT.log OUT.dump\n");
+                 "       golden_log_tool --append-auth-config OUT.log OUT.dump\n"
+                 "       golden_log_tool --append OUT.log OUT.dump SCENARIO.json...\n");
     return 2;
   }
   const char* log_path = append ? argv[2] : argv[1];
@@ -121,7 +128,7 @@ int main(int argc, char** argv) {
     }
     segments = *std::move(old);
   }
-  for (int i = 3; !append && i < argc; ++i) {
+  for (int i = append_scenarios ? 4 : 3; !append_auth && i < argc; ++i) {
     absl::StatusOr<rating::golden::Segment> segment = rating::golden::Record(argv[i]);
     if (!segment.ok()) {
       std::fprintf(stderr, "%s: %s\n", argv[i], std::string(segment.status().message()).c_str());
@@ -129,12 +136,15 @@ int main(int argc, char** argv) {
     }
     segments.push_back(*std::move(segment));
   }
-  absl::StatusOr<rating::golden::Segment> auth_config = rating::golden::RecordAuthConfig();
-  if (!auth_config.ok()) {
-    std::fprintf(stderr, "auth config: %s\n", std::string(auth_config.status().message()).c_str());
-    return 1;
+  if (!append_scenarios) {
+    absl::StatusOr<rating::golden::Segment> auth_config = rating::golden::RecordAuthConfig();
+    if (!auth_config.ok()) {
+      std::fprintf(stderr, "auth config: %s\n",
+                   std::string(auth_config.status().message()).c_str());
+      return 1;
+    }
+    segments.push_back(*std::move(auth_config));
   }
-  segments.push_back(*std::move(auth_config));
   absl::Status written = rating::golden::WriteGoldenLog(log_path, segments);
   absl::StatusOr<std::string> dump = rating::golden::ReplayDump(segments);
   if (!written.ok() || !dump.ok()) {

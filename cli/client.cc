@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/crypto.h"
 #include "common/error_details.h"
 #include "common/grpc_status.h"
 
@@ -82,7 +83,8 @@ Client::Client(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration t
       generic_(std::make_unique<grpc::GenericStub>(channel)),
       query_(v1::QueryService::NewStub(channel)),
       audit_(v1::AuditService::NewStub(channel)),
-      admin_(v1::AdminService::NewStub(channel)) {}
+      admin_(v1::AdminService::NewStub(channel)),
+      integration_(v1::IntegrationService::NewStub(channel)) {}
 
 std::unique_ptr<grpc::ClientContext> Client::NewContext(const std::string& token) const {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -91,8 +93,40 @@ std::unique_ptr<grpc::ClientContext> Client::NewContext(const std::string& token
   return context;
 }
 
+absl::StatusOr<std::vector<absl::StatusOr<v1::CommandReply>>> Client::ValidateSequence(
+    const std::vector<v1::Command>& commands, const std::string& token) {
+  std::unique_ptr<grpc::ClientContext> context = NewContext(token);
+  v1::ImportResponse response;
+  std::unique_ptr<grpc::ClientWriter<v1::ImportRequest>> writer =
+      integration_->Import(context.get(), &response);
+  for (size_t i = 0; i < commands.size(); ++i) {
+    v1::ImportRequest request;
+    request.set_request_id(common::NewUuid());
+    *request.mutable_command() = commands[i];
+    request.set_validate_only(true);
+    if (!writer->Write(request)) break;  // The call ended early: Finish says why.
+  }
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  if (!status.ok()) return common::FromGrpcStatus(status);
+  if (response.results_size() != static_cast<int>(commands.size())) {
+    return absl::InternalError(absl::StrCat("import: ", response.results_size(), " results for ",
+                                            commands.size(), " commands"));
+  }
+  std::vector<absl::StatusOr<v1::CommandReply>> out;
+  for (const v1::ImportResult& result : response.results()) {
+    if (result.code() == 0) {
+      out.push_back(result.reply());
+      continue;
+    }
+    absl::Status refused(static_cast<absl::StatusCode>(result.code()), result.message());
+    out.push_back(common::WithDetails(std::move(refused), result.status()));
+  }
+  return out;
+}
+
 absl::StatusOr<v1::CommandReply> Client::Execute(const v1::Command& command,
-                                                 const std::string& token) {
+                                                 const std::string& token, bool validate_only) {
   // The oneof case names the payload; the rpc taking that payload is found in api.proto's
   // descriptors, so a new command needs no change here.
   const google::protobuf::FieldDescriptor* field =
@@ -107,6 +141,7 @@ absl::StatusOr<v1::CommandReply> Client::Execute(const v1::Command& command,
       payload, &request, &own_buffer);
   if (!serialized.ok()) return common::FromGrpcStatus(serialized);
   std::unique_ptr<grpc::ClientContext> context = NewContext(token);
+  if (validate_only) context->AddMetadata("x-validate-only", "true");
   grpc::CompletionQueue queue;
   std::unique_ptr<grpc::GenericClientAsyncResponseReader> call =
       generic_->PrepareUnaryCall(context.get(), *method, request, &queue);

@@ -42,7 +42,17 @@ class Client {
 
   // Sends `command` to the rpc that takes its payload (CommandMethod), as `token`. The
   // server's status otherwise; INVALID_ARGUMENT for an empty command.
-  absl::StatusOr<v1::CommandReply> Execute(const v1::Command& command, const std::string& token);
+  // With `validate_only` the call carries x-validate-only: true (AIP-163): checked whole,
+  // nothing written.
+  absl::StatusOr<v1::CommandReply> Execute(const v1::Command& command, const std::string& token,
+                                           bool validate_only = false);
+
+  // Checks `commands` as a sequence, nothing written: one Import whose every request is
+  // validate_only (api.proto: each command over what the ones before it would leave). One
+  // result per command (the validate_only reply or the refusal, with its details); the call's
+  // own failure otherwise.
+  absl::StatusOr<std::vector<absl::StatusOr<v1::CommandReply>>> ValidateSequence(
+      const std::vector<v1::Command>& commands, const std::string& token);
 
   // The query and audit rpcs the runner and the everyday commands read, as `token`. The lists
   // follow every page (api.proto's paging) and return every item, unless the request names a
@@ -81,6 +91,7 @@ class Client {
   std::unique_ptr<v1::QueryService::Stub> query_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::IntegrationService::Stub> integration_;
 };
 
 }  // namespace rating::cli

@@ -26,6 +26,12 @@ std::string ToJson(const google::protobuf::Message& message) {
 }
 
 std::string FormatReply(const v1::CommandReply& reply) {
+  if (reply.validate_only() && !reply.replayed()) {
+    return absl::StrCat("valid: would append ", reply.planned_events_size(),
+                        reply.planned_events_size() == 1 ? " event" : " events",
+                        reply.rule_ids().empty() ? "" : "; rules: ",
+                        absl::StrJoin(reply.rule_ids(), ", "), " (nothing written)");
+  }
   std::string out = absl::StrCat("accepted: positions ", reply.first_position(), "..",
                                  reply.last_position(), ", ", reply.event_ids_size(),
                                  reply.event_ids_size() == 1 ? " event" : " events");

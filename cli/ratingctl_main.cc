@@ -65,7 +65,8 @@ Commands:
   apply FILE [--dry-run]       play a scenario's `do` steps (shared/conformance/FORMAT.md)
                                against the server as the caller (`as` ignored; a step
                                the scenario expects to fail is skipped); --dry-run
-                               checks every step and sends nothing
+                               has the server check the steps as one sequence and
+                               writes nothing
   demo [--dry-run]             load a small demo bloc into an empty server: a grassroots
                                committee with two cells, a grassroots cell, 20 members,
                                2025 decided, a 2026 ruling and its QĐ 01 re-rating
@@ -268,11 +269,8 @@ int Run(int argc, char** argv) {
                    std::cerr);
       return 2;
     }
-    if (dry_run) {
-      std::cout << (json ? ToJson(*command) : "valid: nothing sent (--dry-run)\n");
-      return 0;
-    }
-    absl::StatusOr<v1::CommandReply> reply = client.Execute(*command, token);
+    // --dry-run: the server checks it whole (x-validate-only) and writes nothing.
+    absl::StatusOr<v1::CommandReply> reply = client.Execute(*command, token, dry_run);
     if (!reply.ok()) {
       PrintRefusal(absl::StrCat("ratingctl ", args.command), reply.status(), json, std::cout,
                    std::cerr);

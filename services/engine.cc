@@ -12,6 +12,7 @@
 #include "services/auth.h"
 #include "services/command_table.h"
 #include "services/internal/input_limits.h"
+#include "services/internal/validation.h"
 
 namespace rating::services {
 namespace {
@@ -73,56 +74,6 @@ absl::Status CheckNewPrincipal(const v1::Principal& p, const std::string& token)
   return absl::OkStatus();
 }
 
-// Collects into `rules` every rule id `message` names: its string fields "rule" and "rule_id"
-// and its repeated string fields "rules" and "overridden_rules", at any depth.
-void CollectRules(const google::protobuf::Message& message, std::vector<std::string>& rules,
-                  std::set<std::string>& seen) {
-  const google::protobuf::Reflection* reflection = message.GetReflection();
-  std::vector<const google::protobuf::FieldDescriptor*> fields;
-  reflection->ListFields(message, &fields);
-  auto add = [&](std::string rule) {
-    if (!rule.empty() && seen.insert(rule).second) rules.push_back(std::move(rule));
-  };
-  for (const google::protobuf::FieldDescriptor* field : fields) {
-    const std::string& name = field->name();
-    if (field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
-      if (!field->is_repeated() && (name == "rule" || name == "rule_id")) {
-        add(reflection->GetString(message, field));
-      } else if (field->is_repeated() && (name == "rules" || name == "overridden_rules")) {
-        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
-          add(reflection->GetRepeatedString(message, field, i));
-        }
-      }
-    } else if (field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
-      if (field->is_repeated()) {
-        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
-          CollectRules(reflection->GetRepeatedMessage(message, field, i), rules, seen);
-        }
-      } else {
-        CollectRules(reflection->GetMessage(message, field), rules, seen);
-      }
-    }
-  }
-}
-
-// The reply of a command validated only (AIP-163): what it would append, and the rules that
-// speak in it.
-v1::CommandReply ValidationReply(const std::vector<v1::Event>& events) {
-  v1::CommandReply reply;
-  reply.set_validate_only(true);
-  std::vector<std::string> rules;
-  std::set<std::string> seen;
-  for (const v1::Event& event : events) {
-    *reply.add_planned_events() = event;
-    // A re-rating is R-RETRO-2's by definition; its event names no rule field of its own.
-    if (event.has_rerated()) {
-      if (seen.insert("R-RETRO-2").second) rules.push_back("R-RETRO-2");
-    }
-    CollectRules(event, rules, seen);
-  }
-  for (std::string& rule : rules) reply.add_rule_ids(std::move(rule));
-  return reply;
-}
 
 }  // namespace
 

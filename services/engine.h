@@ -123,6 +123,15 @@ class Engine {
   std::vector<absl::StatusOr<v1::CommandReply>> ExecuteMany(
       std::string_view token, const std::vector<BatchCommand>& commands);
 
+  // Checks `commands` in order as the holder of `token` without writing anything (AIP-163 for
+  // a sequence, as `ratingctl apply --dry-run` sends it): each is planned over a scratch copy
+  // of the live state on which the commands before it were applied, so a command that needs
+  // an earlier one (an enrollment before its ballot) is checked as it would run after it. One
+  // result each: the validate_only reply, or the refusal. The copy costs the state's size in
+  // memory for the call's duration (engine_validation.cc).
+  std::vector<absl::StatusOr<v1::CommandReply>> ValidateSequence(
+      std::string_view token, const std::vector<BatchCommand>& commands) const;
+
   // Principal management (admin only). CreatePrincipal generates a token when none is given.
   absl::StatusOr<v1::CreatePrincipalResponse> CreatePrincipal(
       const v1::Principal& caller, const v1::CreatePrincipalRequest& request);

@@ -82,6 +82,20 @@ class ImportCall final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
     v1::ImportResponse response;
     size_t id_bytes = 0;
     size_t details_bytes = 0;
+    // Every request validate_only: the import is checked as a sequence, each command over
+    // what the ones before it would leave (Engine::ValidateSequence); nothing is written.
+    const bool sequence =
+        !requests_.empty() && std::all_of(requests_.begin(), requests_.end(),
+                                          [](const v1::ImportRequest& r) { return r.validate_only(); });
+    std::vector<absl::StatusOr<v1::CommandReply>> checked;
+    size_t checked_next = 0;
+    if (sequence) {
+      std::vector<Engine::BatchCommand> all;
+      for (const v1::ImportRequest& request : requests_) {
+        if (!request.request_id().empty()) all.push_back({request.command(), request.request_id(), true});
+      }
+      checked = engine_.ValidateSequence(token_, all);
+    }
     for (size_t start = 0; start < requests_.size(); start += kChunk) {
       if (cancelled_) {
         Finish(ToGrpcStatus(absl::CancelledError("import: cancelled")));
@@ -101,7 +115,12 @@ class ImportCall final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
         chunk.push_back({request.command(), request.request_id(), request.validate_only()});
         sent.push_back(i);
       }
-      std::vector<absl::StatusOr<v1::CommandReply>> ran = engine_.ExecuteMany(token_, chunk);
+      std::vector<absl::StatusOr<v1::CommandReply>> ran;
+      if (sequence) {
+        for (size_t k = 0; k < chunk.size(); ++k) ran.push_back(std::move(checked[checked_next++]));
+      } else {
+        ran = engine_.ExecuteMany(token_, chunk);
+      }
       for (size_t k = 0; k < ran.size(); ++k) replies[sent[k] - start] = std::move(ran[k]);
       for (size_t i = start; i < end; ++i) {
         const v1::ImportRequest& request = requests_[i];

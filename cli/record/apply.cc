@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cli/output.h"
 #include "google/protobuf/descriptor.h"
 #include "nlohmann/json.hpp"
@@ -60,6 +61,56 @@ void Line(const PlayOptions& options, std::ostream& out, const Step& step,
   }
 }
 
+void SkippedLine(const PlayOptions& options, std::ostream& out, const Step& step, Plan plan) {
+  Line(options, out, step, "skipped",
+       plan == Plan::kExpectation ? "skipped (an expectation)"
+                                  : "skipped (the scenario expects it to fail)");
+}
+
+int CheckOnServer(const Scenario& scenario, const std::vector<Plan>& plans, Client& client,
+                  const std::string& token, const PlayOptions& options, std::ostream& out,
+                  std::ostream& err) {
+  std::vector<v1::Command> commands;
+  for (size_t i = 0; i < scenario.steps.size(); ++i) {
+    if (plans[i] == Plan::kSend) commands.push_back(scenario.steps[i].command);
+  }
+  absl::StatusOr<std::vector<absl::StatusOr<v1::CommandReply>>> checked =
+      client.ValidateSequence(commands, token);
+  if (!checked.ok()) {
+    PrintRefusal("ratingctl apply --dry-run", checked.status(), options.json, out, err);
+    return 1;
+  }
+  int refused = 0;
+  size_t next = 0;
+  for (size_t i = 0; i < scenario.steps.size(); ++i) {
+    const Step& step = scenario.steps[i];
+    if (plans[i] != Plan::kSend) {
+      SkippedLine(options, out, step, plans[i]);
+      continue;
+    }
+    const absl::StatusOr<v1::CommandReply>& reply = (*checked)[next++];
+    if (!reply.ok()) {
+      ++refused;
+      if (options.json) {
+        Line(options, out, step, "refused", "", Json{{"error", RefusalJson(reply.status())}});
+      } else {
+        PrintRefusal(StepName(step), reply.status(), false, out, out);
+      }
+      continue;
+    }
+    Line(options, out, step, "valid",
+         absl::StrCat("valid: would append ", reply->planned_events_size(), " event(s)",
+                      reply->rule_ids().empty() ? "" : "; rules: ",
+                      absl::StrJoin(reply->rule_ids(), ", ")),
+         Json{{"reply", Json::parse(ToJson(*reply), nullptr, false)}});
+  }
+  if (refused > 0) {
+    err << "ratingctl: " << refused << " step(s) the server would refuse; nothing was written\n";
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int PlayScenario(const Scenario& scenario, Client* client, const std::string& token,
@@ -70,6 +121,11 @@ int PlayScenario(const Scenario& scenario, Client* client, const std::string& to
   for (size_t i = 0; i < scenario.steps.size(); ++i) {
     plans.push_back(PlanStep(scenario, i, problems[i]));
     if (plans.back() == Plan::kInvalid) ++invalid;
+  }
+  // --dry-run with a server: the steps are sent as one sequence checked whole, nothing written
+  // (Client::ValidateSequence); each step reports what the server says of it.
+  if (options.dry_run && invalid == 0 && client != nullptr) {
+    return CheckOnServer(scenario, plans, *client, token, options, out, err);
   }
   // A file with a malformed step is refused whole: half a scenario is worse than none.
   if (options.dry_run || invalid > 0) {

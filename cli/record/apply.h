@@ -12,7 +12,10 @@
 namespace rating::cli {
 
 struct PlayOptions {
-  // Check every step (parse, the rpc that takes it) and send nothing.
+  // Check every step (parse, the rpc that takes it) and write nothing: with a client, the
+  // server checks the steps as one sequence (Client::ValidateSequence: authorization and rules,
+  // each step over what the ones before it would leave); without one, the client-side checks
+  // only.
   bool dry_run = false;
   // One JSON object per step line instead of text.
   bool json = false;

@@ -492,7 +492,7 @@ std::string RecordHelp(const RecordCommand& command) {
   }
   absl::StrAppend(
       &out,
-      "  --dry-run                 check the flags and build the request; send nothing\n"
+      "  --dry-run                 the server checks it whole (x-validate-only); nothing written\n"
       "  --json                    print the reply (or the refusal) as JSON\n"
       "Lists and maps also take JSON text, or @FILE holding JSON.\n\nExample:\n  ",
       command.example, "\n");

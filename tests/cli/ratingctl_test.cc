@@ -309,17 +309,46 @@ TEST_F(RatingctlTest, DryRunWritesNothing) {
   const uint64_t head = Head();
   Result dry = Ratingctl({"apply", PUBLIC_CASES_DIR "/03-late-discipline.json", "--dry-run"});
   EXPECT_EQ(dry.code, 0) << dry.err;
-  EXPECT_TRUE(absl::StrContains(dry.out, "step 1 open_period: valid")) << dry.out;
+  // The server checked the steps as one sequence: each over what the ones before it leave.
+  EXPECT_TRUE(absl::StrContains(dry.out, "step 1 open_period: valid: would append 1 event"))
+      << dry.out;
+  EXPECT_FALSE(absl::StrContains(dry.out, "NOT_FOUND")) << dry.out;
   Result demo = Ratingctl({"demo", "--dry-run", "--json"});
   EXPECT_EQ(demo.code, 0) << demo.err;
+  int valid = 0;
   for (absl::string_view line : absl::StrSplit(demo.out, '\n', absl::SkipEmpty())) {
     Json json = Json::parse(line, nullptr, false);
     ASSERT_FALSE(json.is_discarded()) << line;
-    EXPECT_EQ(json["result"], "valid") << line;
+    EXPECT_NE(json["result"], "refused") << line;
+    if (json["result"] == "valid") {
+      ++valid;
+      EXPECT_EQ(json["reply"]["validate_only"], true) << line;
+    }
   }
+  EXPECT_GT(valid, 20);
   Result one = Ratingctl({"open-period", "--year", "2025", "--dry-run"});
   EXPECT_EQ(one.code, 0) << one.err;
+  EXPECT_TRUE(absl::StartsWith(one.out, "valid: would append 1 event")) << one.out;
   EXPECT_EQ(Head(), head);
+
+  // What the server would refuse is refused in a dry run too, with its details; nothing written.
+  const std::filesystem::path file = dir_ / "mistake.json";
+  std::ofstream(file) << R"({"name": "an enrollment into an org never registered", "steps": [
+      {"do": "open_period", "year": 2025},
+      {"do": "register_org", "id": "c1", "kind": "grassroots_cell", "parent": "bloc"},
+      {"do": "enroll_member", "id": "m1", "org": "c9", "admitted_on": "2015-03-01"},
+      {"do": "enroll_member", "id": "m2", "org": "c1", "admitted_on": "2015-03-01"}]})";
+  Result refused = Ratingctl({"apply", file.string(), "--dry-run"});
+  EXPECT_EQ(refused.code, 1) << refused.out;
+  EXPECT_TRUE(absl::StrContains(refused.out, "step 2 register_org: valid")) << refused.out;
+  EXPECT_TRUE(absl::StrContains(refused.out, "step 3 enroll_member: NOT_FOUND")) << refused.out;
+  EXPECT_TRUE(absl::StrContains(refused.out, "step 4 enroll_member: valid")) << refused.out;
+  EXPECT_TRUE(absl::StrContains(refused.err, "1 step(s) the server would refuse")) << refused.err;
+  EXPECT_EQ(Head(), head);
+  ASSERT_EQ(Ratingctl({"open-period", "--year", "2025"}).code, 0);
+  Result again = Ratingctl({"open-period", "--year", "2025", "--dry-run"});
+  EXPECT_EQ(again.code, 1) << again.out;
+  EXPECT_TRUE(absl::StrContains(again.err, "ALREADY_EXISTS")) << again.err;
 }
 
 TEST_F(RatingctlTest, DemoYieldsDecidedRatings) {

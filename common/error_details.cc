@@ -8,11 +8,22 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/phrases_vi.h"
 
 namespace rating::common {
 namespace {
 
+// The payload WithYear sets (never sent: DetailsOf reads it into the ErrorInfo).
+constexpr char kYearUrl[] = "rating.v1/refusal-year";
 constexpr int kMaxViolations = 8;
+
+// A field violation as people read it: its Vietnamese, else its description.
+std::string DescriptionForPeople(const google::rpc::BadRequest::FieldViolation& v) {
+  if (v.has_localized_message() && !v.localized_message().message().empty()) {
+    return v.localized_message().message();
+  }
+  return FieldDescriptionVi(v.description());
+}
 constexpr size_t kMaxDescriptionBytes = 120;
 constexpr size_t kMaxDetailsMessageBytes = 512;
 constexpr size_t kMaxLocalizedHeadBytes = 240;
@@ -184,6 +195,12 @@ absl::Status WithDetails(absl::Status status, google::rpc::Status details) {
   return status;
 }
 
+absl::Status WithYear(absl::Status status, int year) {
+  if (status.ok() || year == 0) return status;
+  status.SetPayload(kYearUrl, absl::Cord(absl::StrCat(year)));
+  return status;
+}
+
 std::optional<google::rpc::Status> AttachedDetails(const absl::Status& status) {
   absl::optional<absl::Cord> payload = status.GetPayload(kStatusDetailsUrl);
   if (!payload) return std::nullopt;
@@ -280,7 +297,25 @@ google::rpc::Status DetailsOf(const absl::Status& status, RuleNamer rule_name_vi
       if (info.metadata().count("field") == 0) (*info.mutable_metadata())["field"] = field;
     }
   }
+  if (info.metadata().count("year") == 0) {
+    if (absl::optional<absl::Cord> year = status.GetPayload(kYearUrl)) {
+      (*info.mutable_metadata())["year"] = std::string(*year);
+    }
+  }
   Bound(details, info);
+  // Each field violation in Vietnamese too (its localized_message, from the bounded
+  // description), for people; the description stays for developers.
+  for (google::protobuf::Any& any : *details.mutable_details()) {
+    if (!any.Is<google::rpc::BadRequest>()) continue;
+    google::rpc::BadRequest bad;
+    if (!any.UnpackTo(&bad)) continue;
+    for (google::rpc::BadRequest::FieldViolation& v : *bad.mutable_field_violations()) {
+      if (v.has_localized_message()) continue;
+      v.mutable_localized_message()->set_locale(kLocaleVi);
+      v.mutable_localized_message()->set_message(FieldDescriptionVi(v.description()));
+    }
+    any.PackFrom(bad);
+  }
   if (!HasDetail<google::rpc::LocalizedMessage>(details)) {
     // The refusal in Vietnamese: the code's phrase, then a line per violation.
     const ReadableDetails readable = Unpack(details);
@@ -297,7 +332,7 @@ google::rpc::Status DetailsOf(const absl::Status& status, RuleNamer rule_name_vi
     }
     if (readable.bad_request) {
       for (const auto& v : readable.bad_request->field_violations()) {
-        lines.push_back(absl::StrCat("- trường ", v.field(), ": ", v.description()));
+        lines.push_back(absl::StrCat("- trường ", v.field(), ": ", DescriptionForPeople(v)));
       }
     }
     auto total = info.metadata().find("violations");
@@ -361,7 +396,7 @@ std::vector<std::string> DescribeVi(const google::rpc::Status& details) {
   }
   if (readable.bad_request) {
     for (const auto& v : readable.bad_request->field_violations()) {
-      lines.push_back(absl::StrCat("trường ", v.field(), ": ", v.description()));
+      lines.push_back(absl::StrCat("trường ", v.field(), ": ", DescriptionForPeople(v)));
     }
   }
   return lines;

@@ -43,6 +43,11 @@ absl::Status FieldRefusal(absl::string_view field, absl::string_view description
 // `status` with `details` attached (its code and message are set from `status`). OK stays OK.
 absl::Status WithDetails(absl::Status status, google::rpc::Status details);
 
+// `status` noting the year the refused command was about: DetailsOf puts it in the ErrorInfo's
+// metadata ("year") when the details made where the refusal was made name none. OK, and year 0
+// (a command of no year), leave `status` as it is.
+absl::Status WithYear(absl::Status status, int year);
+
 // The google.rpc.Status attached to `status`, or nullopt (none, or it does not parse).
 std::optional<google::rpc::Status> AttachedDetails(const absl::Status& status);
 
@@ -54,7 +59,8 @@ using RuleNamer = std::string_view (*)(std::string_view rule_id);
 //  - the attached ones (RuleRefusal, FieldRefusal, WithDetails), kept;
 //  - an ErrorInfo always (domain rating.v1). When none is attached its reason is the first
 //    rule id the message names (a known one when `rule_name_vi` is given), else the code's
-//    name ("INVALID_ARGUMENT"); metadata: the first subject the message names;
+//    name ("INVALID_ARGUMENT"); metadata: the first subject the message names; the year
+//    WithYear noted, when the metadata has none;
 //  - for FAILED_PRECONDITION and PERMISSION_DENIED without attached violations, a
 //    PreconditionFailure violation per rule id the message names;
 //  - for INVALID_ARGUMENT without an attached BadRequest, a field violation when the message

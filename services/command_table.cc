@@ -112,6 +112,19 @@ absl::StatusOr<Plan> PlanCommand(const RatingState& state, const v1::Command& co
   return spec->plan(state, command);
 }
 
+int CommandYear(const v1::Command& command) {
+  const google::protobuf::FieldDescriptor* field =
+      v1::Command::descriptor()->FindFieldByNumber(command.command_case());
+  if (field == nullptr || field->message_type() == nullptr) return 0;
+  const google::protobuf::Message& payload = command.GetReflection()->GetMessage(command, field);
+  const google::protobuf::FieldDescriptor* year = payload.GetDescriptor()->FindFieldByName("year");
+  if (year == nullptr || year->is_repeated() ||
+      year->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_INT32) {
+    return 0;
+  }
+  return payload.GetReflection()->GetInt32(payload, year);
+}
+
 std::string StreamForYear(int year) { return absl::StrCat("year-", year); }
 
 }  // namespace rating::services

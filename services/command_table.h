@@ -62,6 +62,10 @@ absl::Status AuthorizeCommand(const projections::RatingState& state, const v1::P
 // Plans `command` against `state` by its row. INVALID_ARGUMENT for an empty command.
 absl::StatusOr<Plan> PlanCommand(const projections::RatingState& state, const v1::Command& command);
 
+// The year a command is about: its payload's `year` field (0 for a command without one: an
+// org, a member, a ruling). Refusals note it for their ErrorInfo (common::WithYear).
+int CommandYear(const v1::Command& command);
+
 // The stream names used by the commands.
 std::string StreamForYear(int year);
 inline constexpr char kRegistryStream[] = "registry";

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/crypto.h"
+#include "common/error_details.h"
 #include "common/status_macros.h"
 #include "services/auth.h"
 #include "services/command_table.h"
@@ -211,10 +212,13 @@ void Engine::PlanCommand(const projections::RatingState& state, const v1::Princi
     return;
   }
   step.status = AuthorizeCommand(state, caller, command);
-  if (!step.status.ok()) return;
+  if (!step.status.ok()) {
+    step.status = common::WithYear(std::move(step.status), CommandYear(command));
+    return;
+  }
   absl::StatusOr<Plan> plan = services::PlanCommand(state, command);
   if (!plan.ok()) {
-    step.status = plan.status();
+    step.status = common::WithYear(plan.status(), CommandYear(command));
     return;
   }
   if (validate_only) {

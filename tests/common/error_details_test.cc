@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/grpc_status.h"
+#include "common/phrases_vi.h"
 
 namespace rating::common {
 namespace {
@@ -100,6 +101,63 @@ TEST(ErrorDetailsTest, DetailsCrossTheGrpcEdgeBothWays) {
   ASSERT_TRUE(kept.has_value());
   EXPECT_EQ(Unpack(*kept).bad_request->field_violations(0).field(), "year");
   EXPECT_FALSE(DescribeVi(*kept).empty());
+}
+
+// A field violation keeps its English description for developers and carries its Vietnamese
+// in localized_message; the refusal's LocalizedMessage lists the Vietnamese.
+TEST(ErrorDetailsTest, FieldViolationsAreAlsoInVietnamese) {
+  const google::rpc::Status details =
+      DetailsOf(FieldRefusal("admitted_on", "'2015-13-01' is not a date YYYY-MM-DD"));
+  const ReadableDetails readable = Unpack(details);
+  ASSERT_TRUE(readable.bad_request.has_value());
+  const auto& v = readable.bad_request->field_violations(0);
+  EXPECT_EQ(v.description(), "'2015-13-01' is not a date YYYY-MM-DD");
+  EXPECT_EQ(v.localized_message().locale(), "vi-VN");
+  EXPECT_EQ(v.localized_message().message(), "'2015-13-01' không phải ngày dạng YYYY-MM-DD");
+  EXPECT_NE(readable.localized_message->message().find(
+                "- trường admitted_on: '2015-13-01' không phải ngày dạng YYYY-MM-DD"),
+            std::string::npos)
+      << readable.localized_message->message();
+}
+
+TEST(FieldDescriptionViTest, PhrasesAreTranslatedAndInputKeptAsWritten) {
+  struct Case {
+    const char* english;
+    const char* vietnamese;
+  };
+  for (const Case& c : {
+           Case{"1999 is not in 2000..2100", "1999 không thuộc khoảng 2000..2100"},
+           Case{"at most 140 characters", "tối đa 140 ký tự"},
+           Case{"longer than 4096 bytes", "dài hơn 4096 byte"},
+           Case{"criterion tasks is missing", "tiêu chí tasks còn thiếu"},
+           Case{"'at most' is not a valid id (1..64 of A-Z a-z 0-9 . _ -)",
+                "'at most' không phải mã hợp lệ (1..64 ký tự A-Z a-z 0-9 . _ -)"},
+           Case{"member/m1: 11 votes and void rows, only 10 valid ballots (R-BAL-2)",
+                "member/m1: 11 phiếu bầu và dòng bị hủy, trong khi chỉ có 10 phiếu hợp lệ (R-BAL-2)"},
+           Case{"yearly or five_years", "yearly hoặc five_years"},
+           Case{"requiredness", "requiredness"},  // Not a phrase: part of a longer word.
+           Case{"", ""},
+       }) {
+    EXPECT_EQ(FieldDescriptionVi(c.english), c.vietnamese) << c.english;
+  }
+}
+
+// A refusal notes its command's year: the ErrorInfo carries it unless it names one already.
+TEST(ErrorDetailsTest, WithYearPutsTheYearInTheErrorInfo) {
+  const ReadableDetails noted = Unpack(
+      DetailsOf(WithYear(absl::NotFoundError("year 2031: no review period is open"), 2031)));
+  EXPECT_EQ(noted.error_info->metadata().at("year"), "2031");
+  const ReadableDetails field = Unpack(DetailsOf(WithYear(FieldRefusal("level", "unknown level"), 2025)));
+  EXPECT_EQ(field.error_info->metadata().at("year"), "2025");
+  EXPECT_EQ(field.error_info->metadata().at("field"), "level");
+  const ReadableDetails kept = Unpack(DetailsOf(WithYear(
+      RuleRefusal(absl::StatusCode::kFailedPrecondition, "R-DEC-2", {{"R-DEC-2", "member/m1", "x"}},
+                  2024),
+      2025)));
+  EXPECT_EQ(kept.error_info->metadata().at("year"), "2024");
+  EXPECT_TRUE(WithYear(absl::OkStatus(), 2025).ok());
+  const ReadableDetails none = Unpack(DetailsOf(WithYear(absl::NotFoundError("x"), 0)));
+  EXPECT_EQ(none.error_info->metadata().count("year"), 0u);
 }
 
 }  // namespace

@@ -178,8 +178,21 @@ TEST_F(IntegratorTest, InvalidFieldGivesABadRequest) {
   ASSERT_TRUE(details.bad_request.has_value());
   ASSERT_EQ(details.bad_request->field_violations_size(), 1);
   EXPECT_EQ(details.bad_request->field_violations(0).field(), "admitted_on");
+  // The description for developers, its Vietnamese for people.
+  EXPECT_EQ(details.bad_request->field_violations(0).description(),
+            "'not-a-date' is not a date YYYY-MM-DD");
+  EXPECT_EQ(details.bad_request->field_violations(0).localized_message().message(),
+            "'not-a-date' không phải ngày dạng YYYY-MM-DD");
   EXPECT_EQ(details.error_info->reason(), "INVALID_ARGUMENT");
   EXPECT_TRUE(details.localized_message.has_value());
+
+  // A refused command of a year names it in its ErrorInfo, whatever refused it.
+  v1::ReviewCompletion review;
+  review.set_subject("member/m0");
+  review.set_year(2031);
+  const grpc::Status closed = review_->RecordReviewCompleted(Ctx().get(), review, &reply);
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(DetailsOf(closed).error_info->metadata().at("year"), "2031");
 }
 
 TEST_F(IntegratorTest, EveryRefusalCarriesAnErrorInfo) {

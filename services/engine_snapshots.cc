@@ -1,16 +1,99 @@
 // The engine's projection snapshots: loading the newest fit one, writing one, and the thread
 // that writes them every SnapshotOptions::every events (engine.h).
 #include <cstdio>
+#include <deque>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/crypto.h"
 #include "common/status_macros.h"
 #include "projections/snapshot.h"
 #include "services/engine.h"
 
 namespace rating::services {
+namespace {
+
+// Reads a snapshot's chunks 1..count on a thread of its own, a few ahead of the one who takes
+// them: each read, hashed (the digests the header checks) and parsed. Next() gives them in
+// order; the first failure ends the reading and is what Next() gives from then on.
+class ChunkReader {
+ public:
+  ChunkReader(eventstore::SnapshotStore& store, uint64_t at, uint32_t count)
+      : thread_([this, &store, at, count] { Run(store, at, count); }) {}
+  ~ChunkReader() {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    thread_.join();
+  }
+
+  absl::StatusOr<std::unique_ptr<v1::SnapshotChunk>> Next() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](ChunkReader* r) { return !r->ready_.empty() || r->done_; }, this));
+    if (ready_.empty()) {
+      return failed_.ok() ? absl::DataLossError("fewer chunks than the header says") : failed_;
+    }
+    std::unique_ptr<v1::SnapshotChunk> chunk = std::move(ready_.front());
+    ready_.pop_front();
+    return chunk;
+  }
+
+  // The chunks' digests in order, once every chunk was read.
+  absl::StatusOr<std::string> Digests() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(+[](ChunkReader* r) { return r->done_; }, this));
+    if (!failed_.ok()) return failed_;
+    return digests_;
+  }
+
+ private:
+  static constexpr size_t kAhead = 3;
+
+  void Run(eventstore::SnapshotStore& store, uint64_t at, uint32_t count) {
+    absl::Status failed;
+    for (uint32_t i = 1; i <= count && failed.ok(); ++i) {
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](ChunkReader* r) { return r->ready_.size() < kAhead || r->stopping_; }, this));
+        if (stopping_) break;
+      }
+      absl::StatusOr<std::string> bytes = store.Chunk(at, i);
+      if (!bytes.ok()) {
+        failed = bytes.status();
+        break;
+      }
+      std::string digest = common::Sha256(*bytes);
+      auto chunk = std::make_unique<v1::SnapshotChunk>();
+      if (!chunk->ParseFromString(*bytes)) {
+        failed = absl::DataLossError(absl::StrCat("chunk ", i, " does not parse"));
+        break;
+      }
+      absl::MutexLock lock(&mu_);
+      digests_ += digest;
+      ready_.push_back(std::move(chunk));
+    }
+    absl::MutexLock lock(&mu_);
+    failed_ = failed;
+    done_ = true;
+  }
+
+  absl::Mutex mu_;
+  std::deque<std::unique_ptr<v1::SnapshotChunk>> ready_ ABSL_GUARDED_BY(mu_);
+  std::string digests_ ABSL_GUARDED_BY(mu_);
+  absl::Status failed_ ABSL_GUARDED_BY(mu_);
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;  // Last: started once the members above exist.
+};
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<projections::RatingState>> Engine::LoadSnapshot(
     uint64_t position, int64_t until_micros, std::vector<std::string>* discarded) const {
@@ -37,17 +120,15 @@ absl::StatusOr<std::unique_ptr<projections::RatingState>> Engine::LoadSnapshot(
         return absl::FailedPreconditionError(absl::StrCat(
             "its chain hash is not the log's at position ", at, " (a snapshot of another log)"));
       }
+      // Two stages on two threads: the chunks are read, hashed and parsed ahead (ReadChunks)
+      // while the loader builds the state from the ones before.
       projections::SnapshotLoader loader;
-      std::string digests;
+      ChunkReader reader(snapshots, at, header.chunks());
       for (uint32_t i = 1; i <= header.chunks(); ++i) {
-        RATING_ASSIGN_OR_RETURN(std::string chunk_bytes, snapshots.Chunk(at, i));
-        digests += common::Sha256(chunk_bytes);
-        v1::SnapshotChunk chunk;
-        if (!chunk.ParseFromString(chunk_bytes)) {
-          return absl::DataLossError(absl::StrCat("chunk ", i, " does not parse"));
-        }
-        RATING_RETURN_IF_ERROR(loader.Add(chunk));
+        RATING_ASSIGN_OR_RETURN(std::unique_ptr<v1::SnapshotChunk> chunk, reader.Next());
+        RATING_RETURN_IF_ERROR(loader.Add(*chunk));
       }
+      RATING_ASSIGN_OR_RETURN(std::string digests, reader.Digests());
       if (common::Sha256(digests) != header.chunks_sha256()) {
         return absl::DataLossError("its chunks do not match the header's digest");
       }

@@ -16,6 +16,7 @@
 #include "common/crypto.h"
 #include "common/error_details.h"
 #include "rating/v1/api.grpc.pb.h"
+#include "tests/integration/ratingd_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace rating {
@@ -23,65 +24,14 @@ namespace {
 
 using ::rating::testing::IsOk;
 
-constexpr char kAdminToken[] = "admin-token-0123456789abcdef";
-constexpr char kIntegrationToken[] = "integration-token-0123456789";
+using integration::kAdminToken;
+using integration::kIntegrationToken;
 
-class IntegratorTest : public ::testing::Test {
+class IntegratorTest : public integration::RatingdTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat("integrator_test_", common::RandomHex(8));
-    std::filesystem::create_directories(dir_);
-    std::ofstream config(dir_ / "auth.json");
-    config << R"({"principals":[)"
-           << R"({"id":"admin","role":"admin","scope":"","token":")" << kAdminToken << R"("},)"
-           << R"({"id":"prov","role":"integration","scope":"","token":")" << kIntegrationToken
-           << R"("}]})";
-    config.close();
-    auto server = cli::ServerProcess::Start(
-        RATINGD_PATH,
-        {absl::StrCat("--data_dir=", (dir_ / "data").string()), "--listen=127.0.0.1:0",
-         absl::StrCat("--auth_config=", (dir_ / "auth.json").string())},
-        absl::Seconds(30));
-    ASSERT_THAT(server, IsOk());
-    server_ = *std::move(server);
-    channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
-    registry_ = v1::RegistryService::NewStub(channel_);
-    review_ = v1::ReviewService::NewStub(channel_);
-    decision_ = v1::DecisionService::NewStub(channel_);
-    query_ = v1::QueryService::NewStub(channel_);
-    audit_ = v1::AuditService::NewStub(channel_);
-    integration_ = v1::IntegrationService::NewStub(channel_);
-    admin_ = v1::AdminService::NewStub(channel_);
-  }
-
-  void TearDown() override {
-    if (server_) {
-      EXPECT_THAT(StopServer(), IsOk());
-    }
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-
-  absl::Status StopServer() {
-    registry_.reset();
-    review_.reset();
-    decision_.reset();
-    query_.reset();
-    audit_.reset();
-    integration_.reset();
-    admin_.reset();
-    channel_.reset();
-    absl::Status stopped = server_->Stop();
-    server_.reset();
-    return stopped;
-  }
-
-  static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = kAdminToken) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return ctx;
+    RatingdTest::SetUp();
+    StartServer(DataDir());
   }
 
   // A period 2025, the grassroots cell c1 and members m0..m{members-1}.
@@ -126,17 +76,6 @@ class IntegratorTest : public ::testing::Test {
     EXPECT_EQ(details.code(), static_cast<int>(status.error_code()));
     return common::Unpack(details);
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<cli::ServerProcess> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::RegistryService::Stub> registry_;
-  std::unique_ptr<v1::ReviewService::Stub> review_;
-  std::unique_ptr<v1::DecisionService::Stub> decision_;
-  std::unique_ptr<v1::QueryService::Stub> query_;
-  std::unique_ptr<v1::AuditService::Stub> audit_;
-  std::unique_ptr<v1::IntegrationService::Stub> integration_;
-  std::unique_ptr<v1::AdminService::Stub> admin_;
 };
 
 TEST_F(IntegratorTest, RefusedDecisionCarriesTheRuleInItsDetails) {

@@ -32,6 +32,7 @@
 #include "rating/v1/api.grpc.pb.h"
 #include "rating/v1/envelope.pb.h"
 #include "tests/eventstore/raw_db.h"
+#include "tests/integration/ratingd_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace rating {
@@ -39,73 +40,16 @@ namespace {
 
 using ::rating::testing::IsOk;
 
-constexpr char kAdminToken[] = "admin-token-0123456789abcdef";
-constexpr char kInspectorToken[] = "inspector-token-0123456789";
-constexpr char kIntegrationToken[] = "integration-token-0123456789";
+using integration::kAdminToken;
+using integration::kInspectorToken;
+using integration::kIntegrationToken;
 
 // Health status values of grpc.health.v1.HealthCheckResponse.
 constexpr int kServing = 1;
 constexpr int kNotServing = 2;
 
-class OperationsTest : public ::testing::Test {
+class OperationsTest : public integration::RatingdTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat("operations_test_", common::RandomHex(8));
-    std::filesystem::create_directories(dir_);
-    std::ofstream config(dir_ / "auth.json");
-    config << R"({"principals":[)"
-           << R"({"id":"admin","role":"admin","scope":"","token":")" << kAdminToken << R"("},)"
-           << R"({"id":"insp","role":"inspector","scope":"","token":")" << kInspectorToken
-           << R"("},)"
-           << R"({"id":"prov","role":"integration","scope":"","token":")" << kIntegrationToken
-           << R"("}]})";
-  }
-
-  void TearDown() override {
-    if (server_) {
-      EXPECT_THAT(StopServer(), IsOk());
-    }
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-
-  std::string DataDir() const { return (dir_ / "data").string(); }
-
-  void StartServer(const std::string& data_dir, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {absl::StrCat("--data_dir=", data_dir), "--listen=127.0.0.1:0",
-                                     absl::StrCat("--auth_config=", (dir_ / "auth.json").string())};
-    args.insert(args.end(), extra.begin(), extra.end());
-    auto server = cli::ServerProcess::Start(RATINGD_PATH, args, absl::Seconds(30));
-    ASSERT_THAT(server, IsOk());
-    server_ = *std::move(server);
-    channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
-    registry_ = v1::RegistryService::NewStub(channel_);
-    audit_ = v1::AuditService::NewStub(channel_);
-    admin_ = v1::AdminService::NewStub(channel_);
-    query_ = v1::QueryService::NewStub(channel_);
-    integration_ = v1::IntegrationService::NewStub(channel_);
-  }
-
-  absl::Status StopServer() {
-    registry_.reset();
-    audit_.reset();
-    admin_.reset();
-    query_.reset();
-    integration_.reset();
-    channel_.reset();
-    absl::Status stopped = server_->Stop();
-    server_.reset();
-    return stopped;
-  }
-
-  static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return ctx;
-  }
-
   grpc::Status OpenPeriod(int year) {
     v1::PeriodSpec p;
     p.set_year(year);
@@ -184,15 +128,6 @@ class OperationsTest : public ::testing::Test {
     EXPECT_THAT(store.status(), IsOk());
     return store.ok() ? *std::move(store) : nullptr;
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<cli::ServerProcess> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::RegistryService::Stub> registry_;
-  std::unique_ptr<v1::AuditService::Stub> audit_;
-  std::unique_ptr<v1::AdminService::Stub> admin_;
-  std::unique_ptr<v1::QueryService::Stub> query_;
-  std::unique_ptr<v1::IntegrationService::Stub> integration_;
 };
 
 TEST_F(OperationsTest, TamperedEventServesReadsRefusesWritesAndHealthSaysNotServing) {

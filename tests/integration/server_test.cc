@@ -20,6 +20,7 @@
 #include "common/crypto.h"
 #include "eventstore/snapshot_store.h"
 #include "rating/v1/api.grpc.pb.h"
+#include "tests/integration/ratingd_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace rating {
@@ -27,72 +28,19 @@ namespace {
 
 using ::rating::testing::IsOk;
 
-constexpr char kAdminToken[] = "admin-token-0123456789abcdef";
-constexpr char kInspectorToken[] = "inspector-token-0123456789";
-constexpr char kIntegrationToken[] = "integration-token-0123456789";
-constexpr char kCellToken[] = "cell-token-0123456789abcdef";
+using integration::kAdminToken;
+using integration::kCellToken;
+using integration::kInspectorToken;
+using integration::kIntegrationToken;
 
-class ServerTest : public ::testing::Test {
+class ServerTest : public integration::RatingdTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat("server_test_", common::RandomHex(8));
-    std::filesystem::create_directories(dir_);
-    std::ofstream config(dir_ / "auth.json");
-    config << R"({"principals":[)"
-           << R"({"id":"admin","role":"admin","scope":"","token":")" << kAdminToken << R"("},)"
-           << R"({"id":"insp","role":"inspector","scope":"","token":")" << kInspectorToken << R"("},)"
-           << R"({"id":"prov","role":"integration","scope":"","token":")" << kIntegrationToken << R"("},)"
-           << R"({"id":"cell1","role":"cell_committee","scope":"c1","token":")" << kCellToken << R"("}]})";
-    config.close();
+    RatingdTest::SetUp();
     StartServer();
   }
 
-  void TearDown() override {
-    if (server_) {
-      EXPECT_THAT(StopServer(), IsOk());
-    }
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-
-  void StartServer() {
-    std::vector<std::string> args = {absl::StrCat("--data_dir=", (dir_ / "data").string()),
-                                     "--listen=127.0.0.1:0",
-                                     absl::StrCat("--auth_config=", (dir_ / "auth.json").string())};
-    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-    auto server = cli::ServerProcess::Start(RATINGD_PATH, args, absl::Seconds(30));
-    ASSERT_THAT(server, IsOk());
-    server_ = *std::move(server);
-    channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
-    registry_ = v1::RegistryService::NewStub(channel_);
-    review_ = v1::ReviewService::NewStub(channel_);
-    query_ = v1::QueryService::NewStub(channel_);
-    audit_ = v1::AuditService::NewStub(channel_);
-    integration_ = v1::IntegrationService::NewStub(channel_);
-    admin_ = v1::AdminService::NewStub(channel_);
-  }
-
-  // Closes our connection first: a server shutting down waits for connected clients to go.
-  absl::Status StopServer() {
-    registry_.reset();
-    review_.reset();
-    query_.reset();
-    audit_.reset();
-    integration_.reset();
-    admin_.reset();
-    channel_.reset();
-    absl::Status stopped = server_->Stop();
-    server_.reset();
-    return stopped;
-  }
-
-  static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return ctx;
-  }
+  void StartServer() { RatingdTest::StartServer(DataDir(), extra_args_); }
 
   grpc::Status OpenPeriod(int year, const std::string& token = kAdminToken) {
     v1::PeriodSpec p;
@@ -127,15 +75,6 @@ class ServerTest : public ::testing::Test {
     return head.position();
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<cli::ServerProcess> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::RegistryService::Stub> registry_;
-  std::unique_ptr<v1::ReviewService::Stub> review_;
-  std::unique_ptr<v1::QueryService::Stub> query_;
-  std::unique_ptr<v1::AuditService::Stub> audit_;
-  std::unique_ptr<v1::IntegrationService::Stub> integration_;
-  std::unique_ptr<v1::AdminService::Stub> admin_;
   // More ratingd flags for StartServer.
   std::vector<std::string> extra_args_;
 };

@@ -13,6 +13,7 @@
 #include "services/auth.h"
 #include "services/command_table.h"
 #include "services/internal/input_limits.h"
+#include "services/internal/replay.h"
 #include "services/internal/validation.h"
 
 namespace rating::services {
@@ -20,20 +21,6 @@ namespace {
 
 constexpr char kEventType[] = "rating.v1.Event";
 constexpr size_t kReplayPage = 1024;
-
-// Applies the store's events from `from` up to `to` (0 = head) to `state`, with an optional
-// recorded-time bound (0 = none).
-absl::Status Replay(const eventstore::EventStore& store, projections::RatingState& state,
-                    uint64_t to, int64_t until_micros) {
-  absl::Status applied = absl::OkStatus();
-  RATING_RETURN_IF_ERROR(store.ForEach(state.position() + 1, [&](const v1::Envelope& envelope) {
-    if (to != 0 && envelope.position() > to) return false;
-    if (until_micros != 0 && envelope.recorded_at_micros() > until_micros) return false;
-    applied = state.Apply(envelope);
-    return applied.ok();
-  }));
-  return applied;
-}
 
 }  // namespace
 
@@ -78,7 +65,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(eventstore::EventStore& sto
       }
     }
     const uint64_t from = engine->state_->position();
-    RATING_RETURN_IF_ERROR(Replay(store, *engine->state_, 0, 0));
+    RATING_RETURN_IF_ERROR(internal::Replay(store, *engine->state_, 0, 0));
     engine->open_report_.replayed = engine->state_->position() - from;
   }
   if (snapshots.store != nullptr && snapshots.every > 0) {
@@ -199,7 +186,7 @@ absl::Status Engine::ApplyLocked(const eventstore::AppendResult& result, const S
       // The event is durable but the projection refused it: rebuild from the log so the
       // state stays exactly what the log says.
       auto rebuilt = std::make_unique<projections::RatingState>();
-      RATING_RETURN_IF_ERROR(Replay(store_, *rebuilt, 0, 0));
+      RATING_RETURN_IF_ERROR(internal::Replay(store_, *rebuilt, 0, 0));
       state_ = std::move(rebuilt);
       return absl::InternalError(
           absl::StrCat("projection refused a stored event: ", applied.message()));
@@ -500,82 +487,6 @@ std::vector<absl::StatusOr<v1::CommandReply>> Engine::ExecuteMany(
     }
   }
   return out;
-}
-
-absl::StatusOr<std::unique_ptr<projections::RatingState>> Engine::Rebuild(uint64_t position) const {
-  auto state = std::make_unique<projections::RatingState>();
-  RATING_RETURN_IF_ERROR(Replay(store_, *state, position, 0));
-  return state;
-}
-
-absl::Status Engine::Read(
-    const v1::AsOf& as_of,
-    const std::function<absl::Status(const projections::RatingState&)>& read) const {
-  return Read(
-      as_of, [](const projections::RatingState&) { return absl::OkStatus(); }, read);
-}
-
-absl::Status Engine::Read(
-    const v1::AsOf& as_of,
-    const std::function<absl::Status(const projections::RatingState& live)>& authorize,
-    const std::function<absl::Status(const projections::RatingState&)>& read) const {
-  if (as_of.position() == 0 && as_of.recorded_at_micros() == 0) {
-    absl::ReaderMutexLock lock(&mu_);
-    RATING_RETURN_IF_ERROR(authorize(*state_));
-    return read(*state_);
-  }
-  {
-    // Authorization before any costly work: a refused caller never causes a replay.
-    absl::ReaderMutexLock lock(&mu_);
-    RATING_RETURN_IF_ERROR(authorize(*state_));
-  }
-  const uint64_t head = store_.HeadPosition();
-  if (as_of.position() > head) {
-    return absl::OutOfRangeError(
-        absl::StrCat("as_of.position: ", as_of.position(), " is past the head ", head));
-  }
-  if (as_of.recorded_at_micros() < 0) {
-    return absl::InvalidArgumentError("as_of.recorded_at_micros: negative");
-  }
-  // R-RETRO-4: the state exactly as recorded then, rebuilt from the log. The last rebuilt
-  // state is kept: reads as of the same moment reuse it, later moments replay on from it.
-  std::shared_ptr<const projections::RatingState> base;
-  {
-    absl::MutexLock lock(&history_mu_);
-    base = history_;
-  }
-  const uint64_t to = as_of.position() == 0 ? head : as_of.position();
-  const int64_t until = as_of.recorded_at_micros();
-  const bool usable = base != nullptr && base->position() <= to &&
-                      (until == 0 || base->recorded_at_micros() <= until);
-  std::shared_ptr<const projections::RatingState> state;
-  if (usable && base->position() == to) {
-    state = base;
-  } else {
-    // Start from the nearest of: the newest snapshot at or before the moment, the last state
-    // rebuilt, the beginning.
-    std::shared_ptr<projections::RatingState> rebuilt;
-    if (snapshots_.store != nullptr) {
-      RATING_ASSIGN_OR_RETURN(std::vector<uint64_t> positions, snapshots_.store->Positions(to));
-      if (!positions.empty() && (!usable || positions.front() > base->position())) {
-        RATING_ASSIGN_OR_RETURN(std::unique_ptr<projections::RatingState> loaded,
-                                LoadSnapshot(to, until, nullptr));
-        if (loaded != nullptr && (!usable || loaded->position() > base->position())) {
-          rebuilt = std::move(loaded);
-        }
-      }
-    }
-    if (rebuilt == nullptr) {
-      rebuilt = usable ? std::make_shared<projections::RatingState>(*base)
-                       : std::make_shared<projections::RatingState>();
-    }
-    as_of_rebuilds_.fetch_add(1);
-    RATING_RETURN_IF_ERROR(Replay(store_, *rebuilt, to, until));
-    state = std::move(rebuilt);
-    absl::MutexLock lock(&history_mu_);
-    history_ = state;
-  }
-  return read(*state);
 }
 
 }  // namespace rating::services

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/arena.h"
 #include "common/crypto.h"
 #include "common/status_macros.h"
 #include "projections/snapshot.h"
@@ -32,14 +33,21 @@ class ChunkReader {
     thread_.join();
   }
 
-  absl::StatusOr<std::unique_ptr<v1::SnapshotChunk>> Next() {
+  // A parsed chunk and the arena that holds its messages (freed together, not message by
+  // message: malloc and free were a third of a load's time).
+  struct Chunk {
+    std::unique_ptr<google::protobuf::Arena> arena;
+    v1::SnapshotChunk* message = nullptr;
+  };
+
+  absl::StatusOr<Chunk> Next() {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
         +[](ChunkReader* r) { return !r->ready_.empty() || r->done_; }, this));
     if (ready_.empty()) {
       return failed_.ok() ? absl::DataLossError("fewer chunks than the header says") : failed_;
     }
-    std::unique_ptr<v1::SnapshotChunk> chunk = std::move(ready_.front());
+    Chunk chunk = std::move(ready_.front());
     ready_.pop_front();
     return chunk;
   }
@@ -70,8 +78,10 @@ class ChunkReader {
         break;
       }
       std::string digest = common::Sha256(*bytes);
-      auto chunk = std::make_unique<v1::SnapshotChunk>();
-      if (!chunk->ParseFromString(*bytes)) {
+      Chunk chunk;
+      chunk.arena = std::make_unique<google::protobuf::Arena>();
+      chunk.message = google::protobuf::Arena::CreateMessage<v1::SnapshotChunk>(chunk.arena.get());
+      if (!chunk.message->ParseFromString(*bytes)) {
         failed = absl::DataLossError(absl::StrCat("chunk ", i, " does not parse"));
         break;
       }
@@ -85,7 +95,7 @@ class ChunkReader {
   }
 
   absl::Mutex mu_;
-  std::deque<std::unique_ptr<v1::SnapshotChunk>> ready_ ABSL_GUARDED_BY(mu_);
+  std::deque<Chunk> ready_ ABSL_GUARDED_BY(mu_);
   std::string digests_ ABSL_GUARDED_BY(mu_);
   absl::Status failed_ ABSL_GUARDED_BY(mu_);
   bool done_ ABSL_GUARDED_BY(mu_) = false;
@@ -125,8 +135,8 @@ absl::StatusOr<std::unique_ptr<projections::RatingState>> Engine::LoadSnapshot(
       projections::SnapshotLoader loader;
       ChunkReader reader(snapshots, at, header.chunks());
       for (uint32_t i = 1; i <= header.chunks(); ++i) {
-        RATING_ASSIGN_OR_RETURN(std::unique_ptr<v1::SnapshotChunk> chunk, reader.Next());
-        RATING_RETURN_IF_ERROR(loader.Add(*chunk));
+        RATING_ASSIGN_OR_RETURN(ChunkReader::Chunk chunk, reader.Next());
+        RATING_RETURN_IF_ERROR(loader.Add(*chunk.message));
       }
       RATING_ASSIGN_OR_RETURN(std::string digests, reader.Digests());
       if (common::Sha256(digests) != header.chunks_sha256()) {

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "google/protobuf/arena.h"
 #include "services/engine.h"
 #include "services/internal/replay.h"
 
@@ -14,11 +15,27 @@ namespace internal {
 
 absl::Status Replay(const eventstore::EventStore& store, projections::RatingState& state,
                     uint64_t to, int64_t until_micros) {
+  // Each event is parsed into an arena emptied every kArenaEvents events: its messages are
+  // bump-allocated and dropped together (the views copy what they keep).
+  constexpr int kArenaEvents = 256;
+  google::protobuf::Arena arena;
+  int in_arena = 0;
   absl::Status applied = absl::OkStatus();
   RATING_RETURN_IF_ERROR(store.ForEach(state.position() + 1, [&](const v1::Envelope& envelope) {
     if (to != 0 && envelope.position() > to) return false;
     if (until_micros != 0 && envelope.recorded_at_micros() > until_micros) return false;
-    applied = state.Apply(envelope);
+    if (envelope.position() <= state.position()) return true;  // Replays are no-ops.
+    if (++in_arena > kArenaEvents) {
+      arena.Reset();
+      in_arena = 1;
+    }
+    v1::Event* event = google::protobuf::Arena::CreateMessage<v1::Event>(&arena);
+    if (!event->ParseFromString(envelope.payload())) {
+      applied = absl::DataLossError(
+          absl::StrCat("event at position ", envelope.position(), ": payload does not parse"));
+      return false;
+    }
+    applied = state.Apply(envelope, *event);
     return applied.ok();
   }));
   return applied;

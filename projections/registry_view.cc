@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -125,10 +126,14 @@ std::vector<std::string> RegistryView::ChildrenAt(const std::string& org, Date d
 std::vector<std::string> RegistryView::DescendantsAt(const std::string& org, Date date) const {
   std::vector<std::string> out;
   std::deque<std::string> queue = {org};
-  while (!queue.empty() && out.size() < 1000000) {
+  // Each org once: a malformed log (an org its own superior, a cycle) cannot make the walk
+  // go round (the envelope fuzzer's forged org "" under "" made it run a million steps).
+  std::set<std::string> seen = {org};
+  while (!queue.empty()) {
     const std::string current = std::move(queue.front());
     queue.pop_front();
     for (std::string& child : ChildrenAt(current, date)) {
+      if (!seen.insert(child).second) continue;
       out.push_back(child);
       queue.push_back(std::move(child));
     }

@@ -64,6 +64,20 @@ TEST(RegistryViewTest, DescendantsReachEveryDepth) {
   EXPECT_THAT(r.AncestryAt("x", k2025).size(), 4u);  // x, sc, g1, bloc.
 }
 
+// A malformed log cannot make the tree walks go round: an org its own superior (the envelope
+// fuzzer's forged org "" under "") and two orgs each other's superior give each org once.
+TEST(RegistryViewTest, ACycleInAMalformedLogIsWalkedOnce) {
+  StateBuilder b = Tree();
+  b.Add("org_registered { id: '' kind: ORG_KIND_SUBORDINATE_CELL parent: '' }")
+      .Add("org_registered { id: 'p' kind: ORG_KIND_SUBORDINATE_CELL parent: 'q' }")
+      .Add("org_registered { id: 'q' kind: ORG_KIND_SUBORDINATE_CELL parent: 'p' }");
+  const RegistryView& r = b.state().registry();
+  EXPECT_THAT(r.DescendantsAt("", k2025), IsEmpty());
+  EXPECT_THAT(r.DescendantsAt("p", k2025), ElementsAre("q"));
+  EXPECT_THAT(r.DescendantsAt("q", k2025), ElementsAre("p"));
+  EXPECT_LE(r.AncestryAt("p", k2025).size(), 64u);
+}
+
 TEST(RegistryViewTest, AnOrgExistsFromItsFoundingOnly) {
   StateBuilder b = Tree();
   b.Add(

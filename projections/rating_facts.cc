@@ -100,7 +100,7 @@ rules::Placement RatingFacts::PlacementOf(const Subject& subject) const {
   return p;
 }
 
-rules::Eligibility RatingFacts::EligibilityOf(const Subject& subject) const {
+const rules::Eligibility& RatingFacts::EligibilityOf(const Subject& subject) const {
   const std::string key = subject.ToString();
   if (auto it = eligibility_cache_.find(key); it != eligibility_cache_.end()) return it->second;
   rules::Eligibility result;
@@ -140,8 +140,7 @@ rules::Eligibility RatingFacts::EligibilityOf(const Subject& subject) const {
     }
     result = rules::OrgEligibility(facts, policy());
   }
-  eligibility_cache_[key] = result;
-  return result;
+  return eligibility_cache_.emplace(key, std::move(result)).first->second;
 }
 
 bool RatingFacts::NotSubject(const Subject& subject) const {
@@ -239,7 +238,7 @@ rules::CommitteeFacts RatingFacts::CommitteeFactsOf(const std::string& org) cons
 
 // ------------------------------------------------------------------ ceilings and levels
 
-rules::Ceiling RatingFacts::BaseCeiling(const Subject& subject) const {
+const rules::Ceiling& RatingFacts::BaseCeiling(const Subject& subject) const {
   const std::string key = subject.ToString();
   if (auto it = base_cache_.find(key); it != base_cache_.end()) return it->second;
   rules::Ceiling ceiling;
@@ -257,11 +256,10 @@ rules::Ceiling RatingFacts::BaseCeiling(const Subject& subject) const {
       ceiling = rules::CommitteeCeiling(CommitteeFactsOf(subject.id), policy(), {});
       break;
   }
-  base_cache_[key] = ceiling;
-  return ceiling;
+  return base_cache_.emplace(key, std::move(ceiling)).first->second;
 }
 
-rules::Ceiling RatingFacts::CeilingOf(const Subject& subject) const {
+const rules::Ceiling& RatingFacts::CeilingOf(const Subject& subject) const {
   const std::string key = subject.ToString();
   if (auto it = ceiling_cache_.find(key); it != ceiling_cache_.end()) return it->second;
   std::vector<std::string> headed;
@@ -272,8 +270,7 @@ rules::Ceiling RatingFacts::CeilingOf(const Subject& subject) const {
     if (source.ok()) cap.level = CapLevel(*source);
   }
   rules::Ceiling ceiling = rules::ApplyCaps(BaseCeiling(subject), caps);
-  ceiling_cache_[key] = ceiling;
-  return ceiling;
+  return ceiling_cache_.emplace(key, std::move(ceiling)).first->second;
 }
 
 std::optional<rules::Level> RatingFacts::DecidedLevel(const Subject& subject) const {

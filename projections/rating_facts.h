@@ -40,11 +40,11 @@ class RatingFacts {
 
   // Where the subject sits at the reference date (R-DEC-1, R-RETRO-2, R-QUOTA, R-BAL-5).
   rules::Placement PlacementOf(const rules::Subject& subject) const;
-  // R-SUBJ-*.
-  rules::Eligibility EligibilityOf(const rules::Subject& subject) const;
+  // R-SUBJ-*. The three are memoized: a reference stays valid as long as this object.
+  const rules::Eligibility& EligibilityOf(const rules::Subject& subject) const;
   // §4–§6 without caps, and with the caps (R-COM-CAP, R-LEAD-CAP) applied.
-  rules::Ceiling BaseCeiling(const rules::Subject& subject) const;
-  rules::Ceiling CeilingOf(const rules::Subject& subject) const;
+  const rules::Ceiling& BaseCeiling(const rules::Subject& subject) const;
+  const rules::Ceiling& CeilingOf(const rules::Subject& subject) const;
   // The decided level (the overlay's first), or nullopt.
   std::optional<rules::Level> DecidedLevel(const rules::Subject& subject) const;
   // The flag on the decided rating (the overlay's first; a level the overlay gives has none).

@@ -66,7 +66,7 @@ v1::RatingView RatingViewOf(const RatingFacts& facts, const Subject& subject) {
   view.set_subject(subject.ToString());
   view.set_year(facts.year());
   view.set_as_of_position(facts.state().position());
-  const rules::Eligibility eligibility = facts.EligibilityOf(subject);
+  const rules::Eligibility& eligibility = facts.EligibilityOf(subject);
   for (const std::string& note : eligibility.notes) {
     view.add_notes(note);
     view.add_notes_vi(rules::InputNameVi(note));
@@ -78,7 +78,7 @@ v1::RatingView RatingViewOf(const RatingFacts& facts, const Subject& subject) {
     for (const rules::Finding& f : eligibility.findings) AddFinding(view, f);
     return view;
   }
-  const rules::Ceiling ceiling = facts.CeilingOf(subject);
+  const rules::Ceiling& ceiling = facts.CeilingOf(subject);
   view.set_ceiling(ceiling.level);
   view.set_ceiling_name(std::string(common::NameVi(ceiling.level)));
   view.set_ceiling_rule(ceiling.rule_id);

@@ -39,7 +39,8 @@ struct RpcRecord {
   std::string peer;        // "ipv4:127.0.0.1:43210"
 };
 
-// Told about every RPC once, when it ends (streams included). Implementations are
+// Told about every RPC once, as its status is sent or, if it never sends one, when it ends
+// (streams included). Implementations are
 // thread-safe: RPCs end on many threads.
 class RpcObserver {
  public:

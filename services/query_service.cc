@@ -11,6 +11,7 @@
 #include "rules/rewards.h"
 #include "services/auth.h"
 #include "services/internal/commands.h"
+#include "services/internal/executor.h"
 #include "services/internal/grpc_common.h"
 #include "services/internal/input_limits.h"
 
@@ -74,25 +75,24 @@ bool HasAsOf(const v1::AsOf& as_of) {
 // what the caller may not read).
 absl::Status Anyone(const v1::Principal&, const RatingState&) { return absl::OkStatus(); }
 
-class QueryServiceImpl final : public v1::QueryService::Service {
+// GetRating, the hottest read, is a callback method: a live read runs on the gRPC thread that
+// received it (a short shared lock, no hand-off to a sync worker thread); a read as of a past
+// moment, which may replay the log, runs on the service's own threads.
+using QueryBase = v1::QueryService::WithCallbackMethod_GetRating<v1::QueryService::Service>;
+
+class QueryServiceImpl final : public QueryBase {
  public:
   explicit QueryServiceImpl(Engine& engine) : engine_(engine) {}
 
-  Status GetRating(ServerContext* c, const v1::GetRatingRequest* r, v1::RatingView* out) override {
-    auto authorize = [&](const v1::Principal& caller, const RatingState& live) -> absl::Status {
-      RATING_ASSIGN_OR_RETURN(rules::Subject subject, ReadSubject(live, r->subject()));
-      return AuthorizeSubjectRead(live, caller, subject.ToString(), r->year());
-    };
-    return RunRead(
-        engine_, c, r->as_of(), authorize,
-        [&](const v1::Principal& caller, const RatingState& s) -> absl::Status {
-          RATING_ASSIGN_OR_RETURN(rules::Subject subject, ReadSubject(s, r->subject()));
-          RATING_RETURN_IF_ERROR(AuthorizeSubjectRead(s, caller, subject.ToString(), r->year()));
-          RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period,
-                                  projections::OpenPeriod(s, r->year()));
-          *out = projections::RatingViewOf(projections::RatingFacts(s, *period), subject);
-          return absl::OkStatus();
-        });
+  grpc::ServerUnaryReactor* GetRating(grpc::CallbackServerContext* c,
+                                      const v1::GetRatingRequest* r, v1::RatingView* out) override {
+    grpc::ServerUnaryReactor* reactor = c->DefaultReactor();
+    if (!HasAsOf(r->as_of())) {
+      reactor->Finish(ReadRating(c, r, out));
+    } else {
+      past_reads_.Schedule([this, c, r, out, reactor] { reactor->Finish(ReadRating(c, r, out)); });
+    }
+    return reactor;
   }
 
   Status ListRatings(ServerContext* c, const v1::ListRatingsRequest* r,
@@ -376,7 +376,28 @@ class QueryServiceImpl final : public v1::QueryService::Service {
   }
 
  private:
+  Status ReadRating(const grpc::ServerContextBase* c, const v1::GetRatingRequest* r,
+                    v1::RatingView* out) {
+    auto authorize = [&](const v1::Principal& caller, const RatingState& live) -> absl::Status {
+      RATING_ASSIGN_OR_RETURN(rules::Subject subject, ReadSubject(live, r->subject()));
+      return AuthorizeSubjectRead(live, caller, subject.ToString(), r->year());
+    };
+    return RunRead(
+        engine_, c, r->as_of(), authorize,
+        [&](const v1::Principal& caller, const RatingState& s) -> absl::Status {
+          RATING_ASSIGN_OR_RETURN(rules::Subject subject, ReadSubject(s, r->subject()));
+          RATING_RETURN_IF_ERROR(AuthorizeSubjectRead(s, caller, subject.ToString(), r->year()));
+          RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period,
+                                  projections::OpenPeriod(s, r->year()));
+          *out = projections::RatingViewOf(projections::RatingFacts(s, *period), subject);
+          return absl::OkStatus();
+        });
+  }
+
   Engine& engine_;
+  // Reads as of a past moment, in arrival order (each may replay the log; they share the
+  // engine's last rebuilt state).
+  Executor past_reads_{2};
 };
 
 }  // namespace

@@ -4,7 +4,8 @@
 // Why an interceptor: gRPC 1.51's synchronous (and callback) handlers parse the request before
 // our code runs. When protobuf refuses the bytes (a proto3 string holding invalid UTF-8 is the
 // common case), grpc::GenericDeserialize answers INTERNAL with InitializationErrorString(),
-// which is empty for proto3, and the handler is never called. The server records that failure
+// which is empty for proto3 (a callback handler answers UNIMPLEMENTED with no message), and
+// the handler is never called. The server records that failure
 // for its interceptors: at POST_RECV_MESSAGE the received message is null. An interceptor is
 // gRPC's public hook for exactly this; it rewrites only the status of a call whose request did
 // not parse, so no other INTERNAL error is touched and no message type is parsed differently.
@@ -49,7 +50,7 @@ class ParseErrorInterceptor final : public grpc::experimental::Interceptor {
       unparsed_ = true;  // The handler will not run; the server answers INTERNAL.
     }
     if (unparsed_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
-        methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
+        Unparsed(methods->GetSendStatus())) {
       methods->ModifySendStatus(internal::ToGrpcStatus(absl::InvalidArgumentError(
           absl::StrCat("request: does not parse as ", RequestTypeOf(info_->method()),
                        " (a string field holds invalid UTF-8, or the bytes are not that "
@@ -59,6 +60,13 @@ class ParseErrorInterceptor final : public grpc::experimental::Interceptor {
   }
 
  private:
+  // The status gRPC answers a request that did not parse with: INTERNAL from a synchronous
+  // handler, UNIMPLEMENTED with no message from a callback one (GetRating).
+  static bool Unparsed(const grpc::Status& status) {
+    return status.error_code() == grpc::StatusCode::INTERNAL ||
+           (status.error_code() == grpc::StatusCode::UNIMPLEMENTED && status.error_message().empty());
+  }
+
   grpc::experimental::ServerRpcInfo* const info_;
   bool unparsed_ = false;
 };
@@ -77,8 +85,9 @@ class ParseErrorInterceptorFactory final
   }
 };
 
-// Tells the observer about one RPC when the call ends (the interceptor is destroyed with the
-// call), so every RPC is reported exactly once, streams and cancelled calls included.
+// Tells the observer about one RPC exactly once: when its status is about to be sent (so a
+// client that has its reply finds the call in the metrics and the access log), or, for a call
+// that never sends one (cancelled), when the call ends and the interceptor is destroyed.
 class ObservingInterceptor final : public grpc::experimental::Interceptor {
  public:
   ObservingInterceptor(grpc::experimental::ServerRpcInfo* info, const Engine& engine,
@@ -90,7 +99,8 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
   }
 
   ~ObservingInterceptor() override {
-    if (!status_sent_) record_.latency = absl::Now() - start_;
+    if (status_sent_) return;
+    record_.latency = absl::Now() - start_;
     observer_.OnRpc(record_);
   }
 
@@ -115,6 +125,7 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
       status_sent_ = true;
       record_.code = methods->GetSendStatus().error_code();
       record_.latency = absl::Now() - start_;
+      observer_.OnRpc(record_);
     }
     methods->Proceed();
   }

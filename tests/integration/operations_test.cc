@@ -270,7 +270,7 @@ TEST_F(OperationsTest, AccessLogHasOneLinePerRpcWithoutTokens) {
     EXPECT_TRUE(absl::StrContains(line, "\"latency_ms\":")) << line;
     EXPECT_TRUE(absl::StrContains(line, "\"peer\":\"ipv")) << line;
     if (absl::StrContains(line, "\"/rating.v1.RegistryService/OpenPeriod\"")) {
-      // A line is written when the call's object goes, which need not be in call order.
+      // A line is written as the call's status is sent: counted by code, not by order.
       EXPECT_TRUE(absl::StrContains(line, "\"principal\":\"admin\"")) << line;
       open_period_ok += absl::StrContains(line, "\"code\":\"OK\"") ? 1 : 0;
       open_period_exists += absl::StrContains(line, "\"code\":\"ALREADY_EXISTS\"") ? 1 : 0;

@@ -4,8 +4,11 @@
 #include <openssl/rand.h>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "common/check.h"
 
 namespace rating::common {
@@ -45,9 +48,30 @@ std::string RandomHex(int n) {
   return ToHex(raw);
 }
 
+namespace {
+
+// Random bytes for ids, drawn from a pool that RAND_bytes refills 4 KiB at a time. OpenSSL 3
+// seeds a generator for each thread on its first RAND_bytes, and gRPC's sync server starts and
+// stops threads under load: a call per id made every command seed one (a tenth of a write's
+// server time). Each byte is handed out once.
+void IdBytes(unsigned char* out, size_t n) {
+  static absl::Mutex mu(absl::kConstInit);
+  static unsigned char pool[4096] ABSL_GUARDED_BY(mu);
+  static size_t used ABSL_GUARDED_BY(mu) = sizeof(pool);
+  absl::MutexLock lock(&mu);
+  if (used + n > sizeof(pool)) {
+    RATING_CHECK(RAND_bytes(pool, sizeof(pool)) == 1);
+    used = 0;
+  }
+  std::memcpy(out, pool + used, n);
+  used += n;
+}
+
+}  // namespace
+
 std::string NewUuid() {
   unsigned char b[16];
-  RATING_CHECK(RAND_bytes(b, sizeof(b)) == 1);
+  IdBytes(b, sizeof(b));
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
   std::string hex = ToHex(std::string_view(reinterpret_cast<const char*>(b), sizeof(b)));

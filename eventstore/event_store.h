@@ -52,6 +52,9 @@ struct AppendResult {
   uint64_t stream_version = 0;
   // True when every event was already stored: nothing was written.
   bool replayed = false;
+  // The envelopes written, as stored (empty when replayed): the engine applies them without
+  // reading them back.
+  std::vector<rating::v1::Envelope> envelopes;
 };
 
 // One append of a batch (EventStore::AppendMany).

@@ -25,6 +25,8 @@ struct Sequencer::Writer {
 
   absl::Status status;
   AppendResult* result = nullptr;
+  size_t first_envelope = 0;  // Its envelopes in the group: [first, first + events->size()).
+
   bool done = false;
   absl::CondVar cv;
 };
@@ -175,6 +177,14 @@ void Sequencer::RunGroup(const std::vector<Writer*>& group) {
     }
     return;
   }
+  // The envelopes go back to their writers (the group is done with them).
+  for (Writer* w : group) {
+    if (!w->status.ok() || w->result->replayed) continue;
+    auto first = g.envelopes.begin() + static_cast<std::ptrdiff_t>(w->first_envelope);
+    w->result->envelopes.assign(std::make_move_iterator(first),
+                                std::make_move_iterator(first + static_cast<std::ptrdiff_t>(
+                                                                    w->events->size())));
+  }
   last_position_ = g.position;
   last_hash_ = g.hash;
   last_micros_ = g.micros;
@@ -255,6 +265,7 @@ absl::Status Sequencer::Plan(Writer& w, Group& g) {
 
   result.positions.reserve(events.size());
   result.event_ids.reserve(events.size());
+  w.first_envelope = g.envelopes.size();
   for (size_t i = 0; i < events.size(); ++i) {
     NewEvent& e = events[i];
     rating::v1::Envelope& env = g.envelopes.emplace_back();

@@ -178,8 +178,12 @@ void Engine::PlanCommand(const projections::RatingState& state, const v1::Princi
 }
 
 absl::Status Engine::ApplyLocked(const eventstore::AppendResult& result, const Step& step) {
-  RATING_ASSIGN_OR_RETURN(std::vector<v1::Envelope> stored,
-                          store_.ReadAll(result.positions.front(), result.positions.size()));
+  // The envelopes as stored: handed back by the append, else read back.
+  std::vector<v1::Envelope> read;
+  if (result.envelopes.size() != result.positions.size()) {
+    RATING_ASSIGN_OR_RETURN(read, store_.ReadAll(result.positions.front(), result.positions.size()));
+  }
+  const std::vector<v1::Envelope>& stored = read.empty() ? result.envelopes : read;
   for (size_t i = 0; i < stored.size(); ++i) {
     absl::Status applied = state_->Apply(stored[i], step.events[i]);
     if (!applied.ok()) {

@@ -187,6 +187,31 @@ TYPED_TEST(EventStoreContractTest, StoredEnvelopeCarriesWhatWasAppended) {
   EXPECT_EQ(got.hash().size(), kHashBytes);
 }
 
+TYPED_TEST(EventStoreContractTest, AnAppendHandsBackItsEnvelopesAsStoredAndAReplayNone) {
+  std::vector<AppendRequest> requests(3);
+  requests[0] = {"review-1", kExpectAny, {Event("a"), Event("b")}};
+  requests[1] = {"review-2", 7, {Event("c")}};  // Stale: refused, no envelopes.
+  requests[2] = {"review-3", kExpectAny, {Event("d")}};
+  const std::vector<NewEvent> retry = requests[0].events;
+  std::vector<absl::StatusOr<AppendResult>> results =
+      this->store().AppendMany(std::move(requests));
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_THAT(results[0], IsOk());
+  ASSERT_THAT(results[2], IsOk());
+  auto stored = this->store().ReadAll(1, 10);
+  ASSERT_THAT(stored, IsOk());
+  ASSERT_EQ(stored->size(), 3u);
+  ASSERT_EQ(results[0]->envelopes.size(), 2u);
+  ASSERT_EQ(results[2]->envelopes.size(), 1u);
+  EXPECT_EQ(results[0]->envelopes[0].SerializeAsString(), (*stored)[0].SerializeAsString());
+  EXPECT_EQ(results[0]->envelopes[1].SerializeAsString(), (*stored)[1].SerializeAsString());
+  EXPECT_EQ(results[2]->envelopes[0].SerializeAsString(), (*stored)[2].SerializeAsString());
+  auto replayed = this->store().Append("review-1", kExpectAny, retry);
+  ASSERT_THAT(replayed, IsOk());
+  EXPECT_TRUE(replayed->replayed);
+  EXPECT_TRUE(replayed->envelopes.empty());
+}
+
 TYPED_TEST(EventStoreContractTest, GeneratedIdsAreUuidsAndFindable) {
   NewEvent e = Event();
   e.event_id.clear();

@@ -386,7 +386,12 @@ class QueryServiceImpl final : public QueryBase {
         engine_, c, r->as_of(), authorize,
         [&](const v1::Principal& caller, const RatingState& s) -> absl::Status {
           RATING_ASSIGN_OR_RETURN(rules::Subject subject, ReadSubject(s, r->subject()));
-          RATING_RETURN_IF_ERROR(AuthorizeSubjectRead(s, caller, subject.ToString(), r->year()));
+          // A live read is the state `authorize` just checked, under the same lock; a past
+          // state is checked again (the subject or the caller's scope may differ then).
+          if (HasAsOf(r->as_of())) {
+            RATING_RETURN_IF_ERROR(
+                AuthorizeSubjectRead(s, caller, subject.ToString(), r->year()));
+          }
           RATING_ASSIGN_OR_RETURN(const projections::PeriodInfo* period,
                                   projections::OpenPeriod(s, r->year()));
           *out = projections::RatingViewOf(projections::RatingFacts(s, *period), subject);

@@ -181,7 +181,8 @@ absl::Status Engine::ApplyLocked(const eventstore::AppendResult& result, const S
   // The envelopes as stored: handed back by the append, else read back.
   std::vector<v1::Envelope> read;
   if (result.envelopes.size() != result.positions.size()) {
-    RATING_ASSIGN_OR_RETURN(read, store_.ReadAll(result.positions.front(), result.positions.size()));
+    RATING_ASSIGN_OR_RETURN(read,
+                            store_.ReadAll(result.positions.front(), result.positions.size()));
   }
   const std::vector<v1::Envelope>& stored = read.empty() ? result.envelopes : read;
   for (size_t i = 0; i < stored.size(); ++i) {

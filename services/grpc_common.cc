@@ -61,8 +61,8 @@ grpc::Status RunCommand(Engine& engine, grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status RunRead(const Engine& engine, const grpc::ServerContextBase* context, const v1::AsOf& as_of,
-                     const ReadStep& authorize, const ReadStep& read) {
+grpc::Status RunRead(const Engine& engine, const grpc::ServerContextBase* context,
+                     const v1::AsOf& as_of, const ReadStep& authorize, const ReadStep& read) {
   auto caller = Caller(engine, context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return ToGrpcStatus(engine.Read(
@@ -70,15 +70,16 @@ grpc::Status RunRead(const Engine& engine, const grpc::ServerContextBase* contex
       [&](const projections::RatingState& state) { return read(*caller, state); }));
 }
 
-grpc::Status RunRead(const Engine& engine, const grpc::ServerContextBase* context, const v1::AsOf& as_of,
-                     const ReadStep& read) {
+grpc::Status RunRead(const Engine& engine, const grpc::ServerContextBase* context,
+                     const v1::AsOf& as_of, const ReadStep& read) {
   return RunRead(
       engine, context, as_of,
       [](const v1::Principal&, const projections::RatingState&) { return absl::OkStatus(); }, read);
 }
 
-grpc::Status RunPagedRead(const Engine& engine, const grpc::ServerContextBase* context, const v1::AsOf& as_of,
-                          const Page& page, const ReadStep& authorize, const ReadStep& read) {
+grpc::Status RunPagedRead(const Engine& engine, const grpc::ServerContextBase* context,
+                          const v1::AsOf& as_of, const Page& page, const ReadStep& authorize,
+                          const ReadStep& read) {
   const bool pinned =
       page.position != 0 && as_of.position() == 0 && as_of.recorded_at_micros() == 0;
   if (pinned) {

@@ -40,8 +40,7 @@ struct RpcRecord {
 };
 
 // Told about every RPC once, as its status is sent or, if it never sends one, when it ends
-// (streams included). Implementations are
-// thread-safe: RPCs end on many threads.
+// (streams included). Implementations are thread-safe: RPCs end on many threads.
 class RpcObserver {
  public:
   virtual ~RpcObserver() = default;

@@ -89,9 +89,17 @@ class QueryServiceImpl final : public QueryBase {
     grpc::ServerUnaryReactor* reactor = c->DefaultReactor();
     if (!HasAsOf(r->as_of())) {
       reactor->Finish(ReadRating(c, r, out));
-    } else {
-      past_reads_.Schedule([this, c, r, out, reactor] { reactor->Finish(ReadRating(c, r, out)); });
+      return reactor;
     }
+    // Only an authenticated caller queues a past read; one cancelled while queued costs nothing.
+    if (absl::StatusOr<v1::Principal> caller = Caller(engine_, c); !caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return reactor;
+    }
+    past_reads_.Schedule([this, c, r, out, reactor] {
+      reactor->Finish(c->IsCancelled() ? Status(grpc::StatusCode::CANCELLED, "cancelled")
+                                       : ReadRating(c, r, out));
+    });
     return reactor;
   }
 

@@ -5,8 +5,8 @@
 // our code runs. When protobuf refuses the bytes (a proto3 string holding invalid UTF-8 is the
 // common case), grpc::GenericDeserialize answers INTERNAL with InitializationErrorString(),
 // which is empty for proto3 (a callback handler answers UNIMPLEMENTED with no message), and
-// the handler is never called. The server records that failure
-// for its interceptors: at POST_RECV_MESSAGE the received message is null. An interceptor is
+// the handler is never called. The server records that failure for its interceptors: at
+// POST_RECV_MESSAGE the received message is null. An interceptor is
 // gRPC's public hook for exactly this; it rewrites only the status of a call whose request did
 // not parse, so no other INTERNAL error is touched and no message type is parsed differently.
 #include <grpc/grpc.h>
@@ -64,7 +64,8 @@ class ParseErrorInterceptor final : public grpc::experimental::Interceptor {
   // handler, UNIMPLEMENTED with no message from a callback one (GetRating).
   static bool Unparsed(const grpc::Status& status) {
     return status.error_code() == grpc::StatusCode::INTERNAL ||
-           (status.error_code() == grpc::StatusCode::UNIMPLEMENTED && status.error_message().empty());
+           (status.error_code() == grpc::StatusCode::UNIMPLEMENTED &&
+            status.error_message().empty());
   }
 
   grpc::experimental::ServerRpcInfo* const info_;

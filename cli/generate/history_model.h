@@ -101,8 +101,8 @@ std::string DepartmentName(Rng& rng, int number);
 std::string PersonName(Rng& rng, bool female);
 
 // Same-level mass organizations (C.I.2.1) whose ratings are recorded facts.
-inline constexpr const char* kMassOrgs[] = {"mass_org:Công đoàn cơ sở", "mass_org:Đoàn Thanh niên",
-                                     "mass_org:Hội Cựu chiến binh"};
+inline constexpr const char* kMassOrgs[] = {
+    "mass_org:Công đoàn cơ sở", "mass_org:Đoàn Thanh niên", "mass_org:Hội Cựu chiến binh"};
 
 // ------------------------------------------------------------------ the model
 
@@ -185,11 +185,12 @@ struct CardLine {
   int64_t max;
   bool key;
 };
-inline constexpr CardLine kCard[] = {{"political_ideology", 1500, false},
-                              {"organization_cadres", 1500, false},
-                              {"party_programs", 2000, true},
-                              {"production_business", 3000, true},  // By achievement and plan.
-                              {"remediation", 2000, false}};
+inline constexpr CardLine kCard[] = {
+    {"political_ideology", 1500, false},
+    {"organization_cadres", 1500, false},
+    {"party_programs", 2000, true},
+    {"production_business", 3000, true},  // By achievement and plan.
+    {"remediation", 2000, false}};
 inline constexpr int kProductionLine = 3;
 inline constexpr char kCardTemplate[] = "sample-c1";
 

@@ -54,17 +54,18 @@ using ReadStep = std::function<absl::Status(const v1::Principal&, const projecti
 // Runs `authorize` as the caller over the live state, then `read` against the state as of
 // `as_of` (unset = now): a caller refused by `authorize` never makes the server rebuild a past
 // state. `read` may check again against the state it is given.
-grpc::Status RunRead(const Engine& engine, const grpc::ServerContextBase* context, const v1::AsOf& as_of,
-                     const ReadStep& authorize, const ReadStep& read);
+grpc::Status RunRead(const Engine& engine, const grpc::ServerContextBase* context,
+                     const v1::AsOf& as_of, const ReadStep& authorize, const ReadStep& read);
 // The same for reads every authenticated caller may make (their replies hold only what the
 // caller may read).
-grpc::Status RunRead(const Engine& engine, const grpc::ServerContextBase* context, const v1::AsOf& as_of,
-                     const ReadStep& read);
+grpc::Status RunRead(const Engine& engine, const grpc::ServerContextBase* context,
+                     const v1::AsOf& as_of, const ReadStep& read);
 
 // RunRead for one page of a list (paging.h): a page pinned to a log position reads the live
 // state while the log has not moved past it (no replay), else the state as of it.
-grpc::Status RunPagedRead(const Engine& engine, const grpc::ServerContextBase* context, const v1::AsOf& as_of,
-                          const Page& page, const ReadStep& authorize, const ReadStep& read);
+grpc::Status RunPagedRead(const Engine& engine, const grpc::ServerContextBase* context,
+                          const v1::AsOf& as_of, const Page& page, const ReadStep& authorize,
+                          const ReadStep& read);
 
 // The subject of a read request resolved: INVALID_ARGUMENT (malformed, quoting at most 64
 // characters; the bloc), NOT_FOUND (unknown member or org).

@@ -150,6 +150,13 @@ TEST_F(ServerTest, AsOfReadsShowTheStateAsRecordedThen) {
   request.mutable_as_of()->set_position(Head() + 100);
   EXPECT_EQ(query_->GetRating(Ctx(kInspectorToken).get(), request, &then).error_code(),
             grpc::StatusCode::OUT_OF_RANGE);
+  // A past read is refused before it is queued when the caller is not who they claim.
+  request.mutable_as_of()->set_position(before_review);
+  EXPECT_EQ(query_->GetRating(Ctx("not-a-token").get(), request, &then).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext anonymous;
+  EXPECT_EQ(query_->GetRating(&anonymous, request, &then).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(ServerTest, SubscriptionDeliversEveryEventOnceWhileAppendsRace) {

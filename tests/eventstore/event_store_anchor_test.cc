@@ -2,9 +2,11 @@
 // was. A flipped WAL bit, a deleted tail, a rewritten suffix or a deleted anchor make Open
 // refuse with DATA_LOSS naming the positions; a torn write past the anchor (never
 // acknowledged) is dropped and reported; a store ahead of its anchor moves the anchor.
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -94,6 +96,48 @@ TEST_F(EventStoreAnchorTest, EveryAcknowledgedAppendIsAnchored) {
   OpenStore();
   EXPECT_THAT(store_->open_report().notes, IsEmpty());
   EXPECT_EQ(store_->HeadPosition(), 7u);
+}
+
+// Concurrent appends share group commits, and a group's anchor write overlaps the next
+// group's WAL write: still, once an append returns, the anchor and the head are at or past it.
+TEST_F(EventStoreAnchorTest, ConcurrentAppendsAreAnchoredAndVisibleWhenAcknowledged) {
+  OpenStore();
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 40;
+  std::atomic<int> behind{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto appended = store_->Append(absl::StrCat("review-", t), kExpectAny,
+                                       {Event(PayloadOf(t * kPerThread + i))});
+        if (!appended.ok()) {
+          failed.fetch_add(1);
+          continue;
+        }
+        const uint64_t mine = appended->positions.back();
+        auto anchor = AnchorFile::Read(dir_);
+        if (!anchor.ok() || !anchor->has_value() || (*anchor)->position < mine ||
+            store_->HeadPosition() < mine) {
+          behind.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(behind.load(), 0) << "appends acknowledged before their group was anchored";
+  auto anchor = AnchorFile::Read(dir_);
+  ASSERT_THAT(anchor, IsOk());
+  ASSERT_TRUE(anchor->has_value());
+  EXPECT_EQ(store_->HeadPosition(), static_cast<uint64_t>(kThreads * kPerThread));
+  EXPECT_EQ((*anchor)->position, store_->HeadPosition());
+  EXPECT_EQ((*anchor)->hash, store_->HeadHash());
+  store_.reset();
+  OpenStore();
+  EXPECT_THAT(store_->open_report().notes, IsEmpty());
+  EXPECT_EQ(store_->HeadPosition(), static_cast<uint64_t>(kThreads * kPerThread));
 }
 
 // The auditor's fault: one flipped WAL bit made the store come back at 14 instead of 43, and

@@ -98,8 +98,8 @@ TEST_F(EventStoreAnchorTest, EveryAcknowledgedAppendIsAnchored) {
   EXPECT_EQ(store_->HeadPosition(), 7u);
 }
 
-// Concurrent appends share group commits, and a group's anchor write overlaps the next
-// group's WAL write: still, once an append returns, the anchor and the head are at or past it.
+// Concurrent appends share group commits: once an append returns, however its group was
+// formed, the anchor and the visible head are at or past it.
 TEST_F(EventStoreAnchorTest, ConcurrentAppendsAreAnchoredAndVisibleWhenAcknowledged) {
   OpenStore();
   constexpr int kThreads = 8;

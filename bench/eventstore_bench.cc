@@ -26,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/raw_rocksdb.h"
 #include "common/check.h"
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -33,10 +34,7 @@
 #include "eventstore/keys.h"
 #include "eventstore/rocksdb_event_store.h"
 #include "rating/v1/envelope.pb.h"
-#include "rocksdb/cache.h"
 #include "rocksdb/db.h"
-#include "rocksdb/filter_policy.h"
-#include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
 namespace rating::eventstore {
@@ -73,29 +71,11 @@ std::string FreshDir(const Config& config, const std::string& name) {
 // Raw RocksDB with the options our store uses: an events and an index column family.
 class RawLog {
  public:
-  RawLog(const std::string& dir, bool sync) : dir_(dir) {
+  RawLog(const std::string& dir, bool sync)
+      : dir_(dir),
+        db_(bench::OpenRawRocksDb(dir, {rocksdb::kDefaultColumnFamilyName, "events", "index"},
+                                  &handles_)) {
     write_options_.sync = sync;
-    RocksDbEventStoreOptions defaults;
-    rocksdb::DBOptions db_options;
-    db_options.create_if_missing = true;
-    db_options.create_missing_column_families = true;
-    db_options.max_background_jobs = 2;
-    std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(defaults.block_cache_bytes);
-    auto cf = [&] {
-      rocksdb::BlockBasedTableOptions table;
-      table.block_cache = cache;
-      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-      rocksdb::ColumnFamilyOptions options;
-      options.write_buffer_size = defaults.write_buffer_bytes;
-      options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-      return options;
-    };
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
-        {rocksdb::kDefaultColumnFamilyName, cf()}, {"events", cf()}, {"index", cf()}};
-    rocksdb::DB* db = nullptr;
-    rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &handles_, &db);
-    RATING_CHECK(s.ok());
-    db_.reset(db);
   }
   ~RawLog() {
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
@@ -146,8 +126,9 @@ class RawLog {
  private:
   std::string dir_;
   rocksdb::WriteOptions write_options_;
-  std::unique_ptr<rocksdb::DB> db_;
+  // Before db_: OpenRawRocksDb fills it while db_ is initialized.
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<rocksdb::DB> db_;
   std::atomic<uint64_t> next_{1};
 };
 

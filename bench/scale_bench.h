@@ -34,6 +34,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/raw_rocksdb.h"
 #include "cli/client.h"
 #include "cli/generate/history_generator.h"
 #include "cli/generate/import_file.h"
@@ -49,10 +50,7 @@
 #include "rating/v1/envelope.pb.h"
 #include "rating/v1/events.pb.h"
 #include "rating/v1/snapshot.pb.h"
-#include "rocksdb/cache.h"
 #include "rocksdb/db.h"
-#include "rocksdb/filter_policy.h"
-#include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "services/engine.h"
 #include "services/grpc_services.h"
@@ -147,27 +145,9 @@ std::pair<LoadResult, LoadResult> Interleaved(int rounds, double seconds,
 // event: the envelope under its position, a stream key and an event-id key.
 class RawDb {
  public:
-  explicit RawDb(const std::string& dir) : dir_(dir) {
-    eventstore::RocksDbEventStoreOptions defaults;
-    rocksdb::DBOptions db_options;
-    db_options.create_if_missing = true;
-    db_options.create_missing_column_families = true;
-    db_options.max_background_jobs = 2;
-    std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(defaults.block_cache_bytes);
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const std::string& name : eventstore::RocksDbEventStore::ColumnFamilyNames()) {
-      rocksdb::BlockBasedTableOptions table;
-      table.block_cache = cache;
-      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-      rocksdb::ColumnFamilyOptions cf;
-      cf.write_buffer_size = defaults.write_buffer_bytes;
-      cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-      descriptors.emplace_back(name, cf);
-    }
-    rocksdb::DB* db = nullptr;
-    rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &handles_, &db);
-    RATING_CHECK(s.ok());
-    db_.reset(db);
+  explicit RawDb(const std::string& dir)
+      : dir_(dir),
+        db_(OpenRawRocksDb(dir, eventstore::RocksDbEventStore::ColumnFamilyNames(), &handles_)) {
     sync_.sync = true;
   }
   ~RawDb() {
@@ -192,8 +172,9 @@ class RawDb {
 
  private:
   std::string dir_;
-  std::unique_ptr<rocksdb::DB> db_;
+  // Before db_: OpenRawRocksDb fills it while db_ is initialized.
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<rocksdb::DB> db_;
   rocksdb::WriteOptions sync_;
   std::atomic<uint64_t> next_{1};
 };
